@@ -1,0 +1,107 @@
+"""The ``kg`` command: a thin layer that checks arguments and calls one library function each.
+
+Library errors become a one-line message and a non-zero exit here, and only here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import KgError
+
+__all__ = ["main"]
+
+EXAMPLES = {
+    "build": "kg build ../shared/corpus/seeds --publication 解放军报 --out output",
+    "query": "kg query citing-documents --param title=中共中央关于加强党同人民群众联系的决定",
+    "evaluate": "kg evaluate --gold ../shared/corpus/annotated/gold.json --out output",
+}
+
+
+def _progress(done: int, total: int) -> None:
+    if sys.stderr.isatty():
+        width = 30
+        filled = width * done // max(total, 1)
+        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files",
+              end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .pipeline import BuildOptions, build, default_workers
+    options = BuildOptions(
+        inputs=tuple(Path(p) for p in args.inputs), out=Path(args.out),
+        publication=args.publication or "", workers=args.workers or default_workers(),
+        engine=args.engine, scheduler=args.scheduler, strict=args.strict, base=args.base,
+        progress=None if args.quiet else _progress)
+    report = build(options)
+    summary = (f"{report['documents']} documents from {report['records']} records in "
+               f"{report['files']} files ({report['merged_duplicates']} duplicates merged, "
+               f"{len(report['errors'])} errors, {len(report['warnings'])} warnings); "
+               f"{report['triples']} triples; {report['citations']['found']} cited works "
+               f"({report['citations'].get('resolved', 0)} in the archive) → {args.out}/graph.ttl")
+    if not args.quiet:
+        for problem in report["errors"]:
+            print(f"error: {problem['file']}, record {problem['record']}, line "
+                  f"{problem['line']}: {problem['message']}", file=sys.stderr)
+        print(summary)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, format_table
+    scores = evaluate(Path(args.gold), Path(args.out))
+    if args.json:
+        print(json.dumps(scores, ensure_ascii=False, indent=2))
+    else:
+        print(format_table(scores))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(
+        prog="kg", description="Knowledge graphs from archives of Chinese historical and "
+        "political documents.")
+    commands = main_parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser(
+        "build", help="read archive files and build the graph",
+        description="Read every file under INPUT (formats told by content) and write "
+        "graph.ttl, graph.nt, report.json and the query store into --out.",
+        epilog="example: " + EXAMPLES["build"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    build.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders to read")
+    build.add_argument("--out", default="output", help="output folder (default: output)")
+    build.add_argument("--publication", help="publication of tagged records (a corpus.toml in "
+                       "a folder overrides it for the files below)")
+    build.add_argument("--workers", type=int, help="worker processes (default: the cores)")
+    build.add_argument("--engine", choices=("local", "dask"), default="local")
+    build.add_argument("--scheduler", help="Dask scheduler address (with --engine dask)")
+    build.add_argument("--strict", action="store_true", help="fail on any input error")
+    build.add_argument("--base", default="https://w3id.org/wenxian/id/",
+                       help="base of the minted IRIs")
+    build.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    build.set_defaults(run=cmd_build)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="score a built graph against a gold file",
+        description="Precision, recall and F1 per kind of a built graph against a gold file "
+        "shaped like ../shared/corpus/annotated/gold.json.",
+        epilog="example: " + EXAMPLES["evaluate"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    evaluate.add_argument("--gold", required=True, help="the gold JSON file")
+    evaluate.add_argument("--out", default="output", help="the built output folder")
+    evaluate.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    evaluate.set_defaults(run=cmd_evaluate)
+    return main_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (KgError, FileNotFoundError, ValueError) as error:
+        print(f"kg {args.command}: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

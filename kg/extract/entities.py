@@ -1,0 +1,152 @@
+"""People, organisations and places named in a text.
+
+Candidates come from the gazetteer automaton, from rules for what lists cannot hold (a name
+before an honorific or a title, units built on a place name, the place of a news dateline)
+and from names the archive itself gives for the record (its 人物 tags, its RW： list). Then
+overlaps are settled — the longest span wins, and a blocker (毛泽东思想) names nothing — and
+whatever lies inside 《…》 is left to the citation finder. Precision comes first: a short name
+must sit on word boundaries, and a name that is also an ordinary word needs a title beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..model import Mention
+from ..readers.names import looks_like_name
+from .gazetteer import BLOCKER, Gazetteer
+
+__all__ = ["find_entities", "HONORIFICS"]
+
+# Words after a person's name that make it one (江泽民同志, 周恩来总理).
+HONORIFICS = ("同志", "总书记", "主席", "副主席", "总理", "副总理", "委员长", "副委员长", "书记",
+              "部长", "司令员", "政委", "元帅", "将军", "大将", "上将", "中将", "少将", "烈士",
+              "先生", "总司令", "参谋长", "主任", "省长", "市长", "军长", "师长", "团长", "首长",
+              "等同志", "同学", "教授", "院长", "校长", "社长", "主编")
+_HONORIFIC = re.compile("|".join(sorted(HONORIFICS, key=len, reverse=True)))
+_DATELINE = re.compile(r"新华社([\u4e00-\u9fff]{2,4}?)(?:[0-9０-９一二三四五六七八九十]{1,3}月"
+                       r"[0-9０-９一二三四五六七八九十]{1,3}日)?电")
+# Characters jieba glues to a name (邓小平等同志 → 邓小平等 / 同志) that do not change it.
+_NAME_FOLLOWERS = ("等", "们")
+_UNIT_SUFFIX = re.compile(r"^(省|市|自治区|地区|县)?(委员会|委|人民政府|政府|军区|革命委员会|革委会)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    start: int
+    end: int
+    kind: str
+    name: str
+    surface: str
+    priority: int  # higher wins among spans of equal length
+
+
+def find_entities(text: str, tokens: list[tuple[str, int, int]], gazetteer: Gazetteer,
+                  protected: Iterable[tuple[int, int]] = (), learned: Iterable[str] = (),
+                  common_words: dict[str, str] | None = None) -> list[Mention]:
+    """The entities named in ``text``, in text order (one mention per occurrence).
+
+    ``tokens`` are the segmenter's ``(word, start, end)``; ``protected`` spans (the 《…》
+    titles) name nothing; ``learned`` are person names the archive gives for this record.
+    """
+    starts = {start for _, start, _ in tokens}
+    ends = {end for _, _, end in tokens}
+    common = common_words or {}
+    candidates = list(_listed(text, gazetteer, starts, ends))
+    candidates += _honorific_persons(text, tokens, gazetteer, common)
+    candidates += _units(text, candidates)
+    candidates += _datelines(text, gazetteer)
+    candidates += _learned(text, learned, starts, ends)
+    chosen = _settle(candidates)
+    blocked = list(protected)
+    mentions = []
+    for c in chosen:
+        if c.kind == BLOCKER or any(s <= c.start and c.end <= e for s, e in blocked):
+            continue
+        mentions.append(Mention(c.kind, c.name, c.surface, c.start))
+    return mentions
+
+
+def _listed(text: str, gazetteer: Gazetteer, starts: set[int], ends: set[int]):
+    for match in gazetteer.pattern.finditer(text):
+        form = match.group()
+        entry = gazetteer.entries[form]
+        start, end = match.span()
+        ends_word = end in ends or text[end:end + 1] in _NAME_FOLLOWERS
+        if len(form) <= 3 and entry.kind != BLOCKER and (start not in starts or not ends_word):
+            continue  # cuts through a word: 康生 in 健康生活, 共产党 in 共产党员
+        if entry.needs_context and not _HONORIFIC.match(text, end):
+            continue
+        yield _Candidate(start, end, entry.kind, entry.name, form, 2)
+
+
+def _honorific_persons(text: str, tokens: list[tuple[str, int, int]], gazetteer: Gazetteer,
+                       common: dict[str, str]) -> list[_Candidate]:
+    """Unlisted names followed by an honorific: 杨承效同志 → 杨承效."""
+    found = []
+    for i, (word, start, end) in enumerate(tokens):
+        if i == 0 or not _HONORIFIC.fullmatch(word):
+            continue
+        name, name_start = tokens[i - 1][0].removesuffix("等"), tokens[i - 1][1]
+        if len(name) == 1 and i >= 2:  # a surname cut off from its given name
+            name, name_start = tokens[i - 2][0] + name, tokens[i - 2][1]
+        if gazetteer.kind_of(name) or not looks_like_name(name):
+            continue
+        if common.get(name, "nr") not in ("nr", "nrfg", "nrt"):
+            continue  # an ordinary word that happens to start with a surname (全党, 全军)
+        found.append(_Candidate(name_start, name_start + len(name), "person", name, name, 1))
+    return found
+
+
+def _units(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
+    """Units built on a place: 中共上海市委, 广东省人民政府, 南京军区."""
+    found = []
+    for c in candidates:
+        if c.kind != "place":
+            continue
+        match = _UNIT_SUFFIX.match(text, c.end)
+        if not match:
+            continue
+        start = c.start - 2 if text[max(0, c.start - 2):c.start] == "中共" else c.start
+        surface = text[start:match.end()]
+        name = surface
+        if match.group(2) in ("委", "委员会") and not surface.startswith("中共"):
+            name = "中共" + surface
+        found.append(_Candidate(start, match.end(), "organization", name, surface, 3))
+    return found
+
+
+def _datelines(text: str, gazetteer: Gazetteer) -> list[_Candidate]:
+    found = []
+    for match in _DATELINE.finditer(text):
+        place = match.group(1)
+        kind = gazetteer.kind_of(place)
+        if kind in (None, "place"):
+            entry = gazetteer.entries.get(place)
+            name = entry.name if entry else place
+            found.append(_Candidate(match.start(1), match.end(1), "place", name, place, 1))
+    return found
+
+
+def _learned(text: str, names: Iterable[str], starts: set[int], ends: set[int]):
+    found = []
+    for name in names:
+        for match in re.finditer(re.escape(name), text):
+            if match.start() in starts or len(name) > 3:
+                found.append(_Candidate(match.start(), match.end(), "person", name, name, 0))
+    return found
+
+
+def _settle(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Non-overlapping candidates: longest first, then by priority, then leftmost."""
+    ranked = sorted(candidates, key=lambda c: (-(c.end - c.start), -c.priority, c.start))
+    taken: list[_Candidate] = []
+    occupied = bytearray(max((c.end for c in candidates), default=0))
+    for c in ranked:
+        if any(occupied[c.start:c.end]):
+            continue
+        occupied[c.start:c.end] = b"\x01" * (c.end - c.start)
+        taken.append(c)
+    return sorted(taken, key=lambda c: c.start)

@@ -1,0 +1,146 @@
+"""Party meetings named in text, with their canonical full names.
+
+Plenums (十三届六中全会, 中国共产党第十三届中央委员会第六次全体会议, a bare 六中全会 whose 届 comes
+from a qualified mention earlier in the text or, failing that, from the Central Committee in
+office on the record's date), Party congresses (十三大, 党的十四大, 第十三次全国代表大会) and
+sessions of the National People's Congress (七届人大三次会议).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import DateValue, MeetingMention
+from .dates import chinese_number, parse_text_date
+
+__all__ = ["find_meetings", "plenum_name", "congress_name", "adoption"]
+
+_DIG = "一二三四五六七八九十"
+_N = f"[{_DIG}]{{1,3}}"
+_PLENUM_FULL = re.compile(
+    rf"(?:中国共产党|中共)?第({_N})届中央委员会第({_N})次全体会议")
+_PLENUM = re.compile(rf"(?:党的|中共)?({_N})届({_N})中全会")
+_PLENUM_BARE = re.compile(rf"(?<![届{_DIG}])({_N})中全会")
+_CONGRESS_FULL = re.compile(rf"(?:中国共产党|中共)第({_N})次全国代表大会|"
+                            rf"党的第({_N})次全国代表大会")
+_CONGRESS = re.compile(rf"(?<![{_DIG}])((?:十)?[一二三四五六七八九]|十)大(?![会学型小家区楼院城国事)]|"
+                       r"[关元纪建军战队洲])")
+_NPC = re.compile(rf"第?({_N})届全国人民代表大会第({_N})次会议|({_N})届(?:全国)?人大({_N})次会议")
+# A congress short form (十三大) is only taken where the words around it make it one.
+_CONGRESS_BEFORE = ("党的", "中共", "从", "到", "在", "自", "至", "和", "、", "及", "与", "开")
+_CONGRESS_AFTER = re.compile(r"^(?:以来|以后|以前|之后|之前|前后|报告|精神|召开|期间|上|的|后|前|通过|"
+                             r"确定|提出|决议|党章|路线|代表|闭幕|开幕|文件|政治报告|制定|[，。、；）”])")
+
+# The Central Committees and the years they took office: a bare 六中全会 in a text of 1990
+# is the sixth plenum of the committee elected in 1987 (the 13th).
+_COMMITTEES = ((7, 1945), (8, 1956), (9, 1969), (10, 1973), (11, 1977), (12, 1982),
+               (13, 1987), (14, 1992), (15, 1997), (16, 2002), (17, 2007), (18, 2012),
+               (19, 2017), (20, 2022))
+
+
+def _cn(number: int) -> str:
+    digits = "零一二三四五六七八九"
+    if number < 10:
+        return digits[number]
+    tens, ones = divmod(number, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+
+
+def plenum_name(term: int, session: int) -> str:
+    """>>> plenum_name(13, 6)
+    '中国共产党第十三届中央委员会第六次全体会议'
+    """
+    return f"中国共产党第{_cn(term)}届中央委员会第{_cn(session)}次全体会议"
+
+
+def congress_name(number: int) -> str:
+    """>>> congress_name(14)
+    '中国共产党第十四次全国代表大会'
+    """
+    return f"中国共产党第{_cn(number)}次全国代表大会"
+
+
+def npc_name(term: int, session: int) -> str:
+    return f"第{_cn(term)}届全国人民代表大会第{_cn(session)}次会议"
+
+
+def committee_on(date: DateValue | None) -> int | None:
+    """The Central Committee in office in the year of ``date`` (the later one in a change year)."""
+    if date is None:
+        return None
+    term = None
+    for number, year in _COMMITTEES:
+        if year <= date.year:
+            term = number
+    return term
+
+
+def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMention]:
+    """Every meeting named in ``text``, in text order; overlapping forms count once.
+
+    >>> [m.name for m in find_meetings("十二届三中全会……三中全会《决定》")]
+    ['中国共产党第十二届中央委员会第三次全体会议', '中国共产党第十二届中央委员会第三次全体会议']
+    """
+    found: list[tuple[int, int, MeetingMention]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(match: re.Match, mention: MeetingMention) -> None:
+        start, end = match.span()
+        if any(s < end and start < e for s, e in taken):
+            return
+        taken.append((start, end))
+        found.append((start, end, mention))
+
+    for match in _PLENUM_FULL.finditer(text):
+        term, session = chinese_number(match.group(1)), chinese_number(match.group(2))
+        add(match, MeetingMention(plenum_name(term, session), match.group(), match.start(),
+                                  term, session))
+    for match in _PLENUM.finditer(text):
+        term, session = chinese_number(match.group(1)), chinese_number(match.group(2))
+        add(match, MeetingMention(plenum_name(term, session), match.group(), match.start(),
+                                  term, session))
+    for match in _CONGRESS_FULL.finditer(text):
+        number = chinese_number(match.group(1) or match.group(2))
+        add(match, MeetingMention(congress_name(number), match.group(), match.start(), number))
+    for match in _NPC.finditer(text):
+        term = chinese_number(match.group(1) or match.group(3))
+        session = chinese_number(match.group(2) or match.group(4))
+        add(match, MeetingMention(npc_name(term, session), match.group(), match.start(),
+                                  0, session))
+    for match in _CONGRESS.finditer(text):
+        number = chinese_number(match.group(1))
+        before, after = text[max(0, match.start() - 2):match.start()], text[match.end():]
+        if 7 <= number <= 20 and (before.endswith(_CONGRESS_BEFORE) or _CONGRESS_AFTER.match(after)):
+            add(match, MeetingMention(congress_name(number), match.group(), match.start(), number))
+    for match in _PLENUM_BARE.finditer(text):
+        term = _term_before(found, match.start()) or committee_on(date)
+        if term is None:
+            continue
+        session = chinese_number(match.group(1))
+        add(match, MeetingMention(plenum_name(term, session), match.group(), match.start(),
+                                  term, session))
+    return [m for _, _, m in sorted(found, key=lambda f: f[0])]
+
+
+def _term_before(found: list[tuple[int, int, MeetingMention]], position: int) -> int | None:
+    """The 届 of the nearest plenum named with its 届 before ``position``."""
+    before = [(start, m) for start, _, m in found if start < position and m.plenum]
+    return max(before, key=lambda b: b[0])[1].congress if before else None
+
+
+_ADOPTION = re.compile(r"^[（(]([^（）()\n]{4,80})通过[）)]")
+
+
+def adoption(body: str, date: DateValue | None = None) -> tuple[str, DateValue | None]:
+    """The meeting and date of an adoption line opening the body, e.g.
+
+    >>> adoption("（十三届六中全会一九九0年三月十二日通过）\\n……")
+    ('中国共产党第十三届中央委员会第六次全体会议', DateValue(year=1990, month=3, day=12))
+    """
+    match = _ADOPTION.match(body.lstrip())
+    if not match:
+        return "", None
+    inner = match.group(1)
+    meetings = find_meetings(inner, date)
+    return (meetings[0].name if meetings else ""), parse_text_date(inner)
+

@@ -1,0 +1,197 @@
+"""The records the readers yield and the facts the extractor finds in them.
+
+Everything here is a frozen dataclass: values cross module (and process) boundaries, never
+dicts of loose strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DateValue", "Tag", "Field", "Record", "Mention", "MeetingMention",
+           "CitationSpan", "Facts", "ResolvedCitation", "Document"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class DateValue:
+    """A calendar date known to the year, the month or the day.
+
+    >>> DateValue(1966, 5).iso()
+    '1966-05'
+    >>> DateValue(1990, 4, 21).precision
+    'day'
+    """
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> str:
+        if self.day is not None:
+            return "day"
+        return "month" if self.month is not None else "year"
+
+    def iso(self) -> str:
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+            if self.day is not None:
+                text += f"-{self.day:02d}"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """An archive tag (BHA ``标签`` or ``.tags``); ``type`` is the archive's own (人物 …)."""
+
+    name: str
+    type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A tagged-format field the reader has no slot for, kept verbatim."""
+
+    code: str
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One record (a printed article or document) as read from an archive file.
+
+    ``source_path`` is relative to the input root (POSIX separators); ``record_index`` is the
+    0-based index of the record in its file and ``line`` the 1-based line where it starts.
+    ``body`` holds the paragraphs of the text joined by newlines, without markup; ``notes``
+    holds a 【注释】 section apart from it.
+    """
+
+    format: str
+    source_path: str
+    record_index: int
+    line: int
+    source_id: str
+    title: str
+    publication: str = ""
+    dates: tuple[DateValue, ...] = ()
+    date_range: bool = False
+    authors: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    tags: tuple[Tag, ...] = ()
+    listed_persons: tuple[str, ...] = ()
+    listed_units: tuple[str, ...] = ()
+    pretitle: str = ""
+    subtitle: str = ""
+    genre: str = ""
+    page: str = ""
+    page_name: str = ""
+    issue_number: str = ""
+    item: str = ""
+    classification: str = ""
+    column: str = ""
+    other_fields: tuple[Field, ...] = ()
+    description: str = ""
+    source: str = ""
+    publication_author: str = ""
+    body: str = ""
+    notes: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What makes two records the same document: the identifier within its publication."""
+        return (self.publication, self.source_id)
+
+    def content(self) -> tuple:
+        """The fields that must agree when the same article is read twice."""
+        return (self.source_id, self.title, self.publication, self.dates, self.date_range,
+                self.authors, self.keywords, tuple(t.name for t in self.tags), self.pretitle,
+                self.subtitle,
+                self.genre, self.page, self.page_name, self.issue_number, self.body)
+
+    @property
+    def text(self) -> str:
+        """The text the extractor reads: the body, then the notes."""
+        return f"{self.body}\n{self.notes}" if self.notes else self.body
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An entity named in a text: ``kind`` is person, organization, place or publication."""
+
+    kind: str
+    name: str
+    surface: str
+    start: int
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingMention:
+    """A Party meeting named in a text, with its canonical full name."""
+
+    name: str
+    surface: str
+    start: int
+    congress: int
+    plenum: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CitationSpan:
+    """A 《…》 span in a text and what the text around it says about it.
+
+    ``title`` is the normalised inner text; ``issuer`` the canonical issuer written right
+    before the brackets (中共中央《关于…》); ``meeting`` the canonical meeting written right
+    before it (十二届三中全会的《决定》); ``surface`` the whole form as written, qualifiers
+    included.
+    """
+
+    title: str
+    surface: str
+    start: int
+    end: int
+    issuer: str = ""
+    meeting: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the extractor found in one record's text."""
+
+    mentions: tuple[Mention, ...] = ()
+    meetings: tuple[MeetingMention, ...] = ()
+    citations: tuple[CitationSpan, ...] = ()
+    publications: tuple[Mention, ...] = ()
+    adopted_at: str = ""
+    adopted_on: DateValue | None = None
+    terms: tuple[tuple[str, int], ...] = ()  # (term, count) for keyword weighting
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedCitation:
+    """A work a document cites, after resolution: a corpus document or an outside work.
+
+    ``target`` is the corpus document's key ``(publication, source_id)``, or ``None`` for a
+    work outside the archive, identified by its normalised ``title``. ``evidence`` holds
+    ``(surface, start, end)`` for every place in the text that cites it.
+    """
+
+    title: str
+    target: tuple[str, str] | None
+    rule: str
+    score: float = 1.0
+    issuer: str = ""
+    evidence: tuple[tuple[str, int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A record ready to become triples: merged with its copies, its citations resolved."""
+
+    record: Record
+    facts: Facts
+    copies: tuple[tuple[str, int], ...] = ()
+    citations: tuple[ResolvedCitation, ...] = ()
+    keywords: tuple[str, ...] = ()
+    reprint_of: tuple[str, str] | None = None

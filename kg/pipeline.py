@@ -1,0 +1,237 @@
+"""The build: files → records → facts → corpus-wide resolution → triples → outputs.
+
+Pass 1 reads and extracts one file at a time (in a process pool, or as Dask tasks) and spills
+each file's records and facts to disk, keeping only the corpus-wide indexes in memory
+(document keys, titles, adoption meetings, term document frequencies). Pass 2 walks the
+documents in input order, merges the copies of each, resolves citations against the
+indexes, picks keywords and writes triples through an external sort. Outputs: ``graph.ttl``
+(sorted Turtle), ``graph.nt``, ``report.json`` and the Oxigraph store in ``store/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from .errors import KgError, Problem
+from .extract import Extractor
+from .iri import DEFAULT_BASE, Minter
+from .model import Document, Facts, Record
+from .ontology import PREFIXES
+from .rdfio import SortedLines, nt_line, write_turtle
+from .readers import InputFile, input_files, read_file
+from .resolve import CitationIndex, Keywords, resolve_citations
+from .triples import document_triples
+
+__all__ = ["BuildOptions", "build", "process_file", "FileResult"]
+
+# When the same document is read twice, the copy read first in this order is kept.
+_FORMAT_PRIORITY = {"bha-json": 0, "tagged": 1, "bha-txt": 2}
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    inputs: tuple[Path, ...]
+    out: Path
+    publication: str = ""
+    workers: int = 1
+    engine: str = "local"
+    scheduler: str | None = None
+    strict: bool = False
+    base: str = DEFAULT_BASE
+    progress: Callable[[int, int], None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What pass 1 found in one file."""
+
+    relpath: str
+    format: str | None
+    items: tuple[tuple[Record, Facts], ...]
+    problems: tuple[Problem, ...]
+
+
+_extractor: Extractor | None = None
+
+
+def process_file(item: InputFile) -> FileResult:
+    """Read one file and extract the facts of each record (runs in a worker process)."""
+    global _extractor
+    if _extractor is None:
+        _extractor = Extractor()
+    source = item.source()
+    try:
+        data = item.path.read_bytes()
+    except OSError as error:
+        return FileResult(source.relpath, None, (), (Problem(source.relpath, None, None,
+                          f"cannot read the file: {error.strerror}"),))
+    fmt, found = read_file(source, data)
+    records = [r for r in found if isinstance(r, Record)]
+    problems = tuple(p for p in found if isinstance(p, Problem))
+    return FileResult(source.relpath, fmt,
+                      tuple((r, _extractor.extract(r)) for r in records), problems)
+
+
+@dataclass
+class _Stats:
+    files: int = 0
+    formats: Counter = field(default_factory=Counter)
+    records: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _results(options: BuildOptions, files: list[InputFile]) -> Iterator[FileResult]:
+    if options.engine == "dask":
+        from .distributed import dask_results
+        yield from dask_results(files, options.scheduler, options.workers)
+    elif options.workers > 1 and len(files) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(options.workers) as pool:
+            yield from pool.map(process_file, files, chunksize=8)
+    else:
+        yield from map(process_file, files)
+
+
+def build(options: BuildOptions) -> dict:
+    """Build the graph of every file under ``options.inputs`` into ``options.out``.
+
+    Returns the report (also written to ``report.json``). Raises :class:`KgError` when
+    nothing could be built, or on any error with ``strict``.
+    """
+    started = time.perf_counter()
+    for path in options.inputs:
+        if not path.exists():
+            raise KgError(f"input {path} does not exist")
+    out = options.out
+    work = out / ".work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    files = list(input_files(list(options.inputs), options.publication))
+    stats = _Stats(files=len(files))
+    locations: dict[tuple[str, str], list[tuple[int, int]]] = {}  # key → spill positions
+    index = CitationIndex()
+    keywords = Keywords()
+    spill_path = work / "records.pickle"
+    with spill_path.open("wb") as spill:
+        for done, result in enumerate(_results(options, files), 1):
+            stats.formats[result.format or "unknown"] += 1
+            for problem in result.problems:
+                (stats.errors if problem.severity == "error" else stats.warnings).append(problem)
+            stats.records += len(result.items) + sum(
+                1 for p in result.problems if p.severity == "error" and p.record is not None)
+            for record, facts in result.items:
+                offset = spill.tell()
+                pickle.dump((record, facts), spill, protocol=pickle.HIGHEST_PROTOCOL)
+                rank = _FORMAT_PRIORITY.get(record.format, 9)
+                locations.setdefault(record.key, []).append((rank, offset))
+                keywords.count(facts)
+            if options.progress:
+                options.progress(done, len(files))
+    if options.strict and stats.errors:
+        raise KgError(f"{len(stats.errors)} error(s) and --strict: " + str(stats.errors[0]))
+    if not locations:
+        raise KgError("no record could be read from " + ", ".join(map(str, options.inputs)) +
+                      (f" (first problem: {stats.errors[0]})" if stats.errors else ""))
+
+    extractor = Extractor()
+    minter = Minter(options.base)
+    with spill_path.open("rb") as spill:
+        def load(offset: int) -> tuple[Record, Facts]:
+            spill.seek(offset)
+            return pickle.load(spill)
+
+        merged = 0
+        for key, places in locations.items():
+            copies = [load(offset) for _, offset in sorted(places)]
+            record, facts = _merge(copies, stats)
+            merged += len(copies) - 1
+            index.add(record, facts)
+        index.finish()
+        sink = SortedLines(folder=work)
+        documents = 0
+        citation_stats = Counter()
+        for key, places in locations.items():
+            copies = [load(offset) for _, offset in sorted(places)]
+            record, facts = _merge(copies, None)
+            citations = resolve_citations(record, facts, index)
+            for c in citations:
+                citation_stats["resolved" if c.target else "external"] += 1
+            doc = Document(record, facts, tuple((r.source_path, r.record_index) for r, _ in copies),
+                           citations, keywords.top(facts), index.reprint_of(record))
+            for triple in document_triples(doc, minter, extractor.author_kind,
+                                           extractor.wikidata):
+                sink.add(nt_line(triple))
+            documents += 1
+    triples = _write_outputs(out, sink)
+    sink.close()
+    shutil.rmtree(work, ignore_errors=True)
+    report = {
+        "inputs": [str(p) for p in options.inputs],
+        "files": stats.files,
+        "formats": dict(sorted(stats.formats.items())),
+        "records": stats.records,
+        "documents": documents,
+        "merged_duplicates": merged,
+        "errors": [p.as_dict() for p in stats.errors],
+        "warnings": [p.as_dict() for p in stats.warnings],
+        "triples": triples,
+        "citations": {"found": sum(citation_stats.values()), **dict(sorted(citation_stats.items()))},
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    report["reconciles"] = report["records"] == documents + merged + sum(
+        1 for p in stats.errors if p.record is not None)
+    (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
+                                     encoding="utf-8")
+    return report
+
+
+def _merge(copies: list[tuple[Record, Facts]], stats: _Stats | None) -> tuple[Record, Facts]:
+    """One record from the copies of a document: the first, with empty fields filled in."""
+    record, facts = copies[0]
+    for other, _ in copies[1:]:
+        if stats is not None and other.content() != record.content():
+            differing = [f.name for f in fields(Record)
+                         if f.name in _COMPARED and getattr(other, f.name)
+                         and getattr(record, f.name) and getattr(other, f.name) != getattr(record, f.name)]
+            message = (f"same document {record.source_id!r} as {record.source_path} "
+                       f"(record {record.record_index}) but its content differs"
+                       + (f" in {', '.join(differing)}" if differing else " (fields one copy lacks)")
+                       + "; merged, keeping the first copy and filling its empty fields")
+            stats.warnings.append(Problem(other.source_path, other.record_index, other.line,
+                                          message, "warning"))
+        filled = {f.name: getattr(other, f.name) for f in fields(Record)
+                  if f.name in _COMPARED and not getattr(record, f.name) and getattr(other, f.name)}
+        if filled:
+            record = replace(record, **filled)
+    return record, facts
+
+
+_COMPARED = {"title", "dates", "authors", "keywords", "tags", "pretitle", "subtitle", "genre",
+             "page", "page_name", "issue_number", "body", "description"}
+
+
+def _write_outputs(out: Path, sink: SortedLines) -> int:
+    """graph.nt and graph.ttl from the sorted lines, then the store loaded from graph.nt."""
+    from .store import load_store
+    nt_path, ttl_path = out / "graph.nt", out / "graph.ttl"
+    with nt_path.open("w", encoding="utf-8", newline="\n") as nt:
+        for line in sink.merged():
+            nt.write(line)
+    with nt_path.open(encoding="utf-8", newline="\n") as lines, \
+            ttl_path.open("w", encoding="utf-8", newline="\n") as ttl:
+        count = write_turtle(lines, ttl, PREFIXES)
+    load_store(out / "store", nt_path)
+    return count
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))

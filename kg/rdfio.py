@@ -1,0 +1,167 @@
+"""Writing triples out: N-Triples lines, an external sort, and sorted Turtle.
+
+The graph of a large archive does not fit in memory as an rdflib ``Graph`` (850 bytes a
+triple), so triples are written as N-Triples lines, sorted in bounded chunks on disk, merged
+without repeats and turned into Turtle one subject at a time. Sorting makes the output
+byte-identical on every run and machine, whatever order the work was done in.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from itertools import groupby
+from pathlib import Path
+from typing import TextIO
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+__all__ = ["nt_term", "nt_line", "SortedLines", "write_turtle"]
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b",
+            "\f": "\\f"}
+_NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _escape_char(match: re.Match) -> str:
+    char = match.group()
+    return _ESCAPES.get(char) or f"\\u{ord(char):04X}"
+
+
+def nt_term(term: Node) -> str:
+    """One RDF term in N-Triples syntax.
+
+    >>> nt_term(Literal("《决定》\\n", lang="zh"))
+    '"《决定》\\\\n"@zh'
+    >>> nt_term(URIRef("https://w3id.org/wenxian/id/person/x"))
+    '<https://w3id.org/wenxian/id/person/x>'
+    """
+    if isinstance(term, URIRef):
+        if any(c in term for c in '<>" {}|^`\\') or any(ord(c) <= 0x20 for c in term):
+            raise ValueError(f"IRI {term!r} cannot be written in N-Triples")
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = '"' + _NEEDS_ESCAPE.sub(_escape_char, str(term)) + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype and str(term.datatype) != _XSD_STRING:
+            return f"{text}^^<{term.datatype}>"
+        return text
+    if isinstance(term, BNode):
+        raise ValueError("the graph has no blank nodes: every resource gets an IRI")
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def nt_line(triple: tuple[Node, Node, Node]) -> str:
+    """One triple as an N-Triples line, newline included."""
+    s, p, o = triple
+    return f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n"
+
+
+class SortedLines:
+    """Collects lines and gives them back sorted and without repeats, using bounded memory.
+
+    >>> sink = SortedLines(chunk_lines=2)
+    >>> for line in ["b\\n", "a\\n", "b\\n", "c\\n"]:
+    ...     sink.add(line)
+    >>> list(sink.merged())
+    ['a\\n', 'b\\n', 'c\\n']
+    """
+
+    def __init__(self, chunk_lines: int = 500_000, folder: Path | None = None):
+        self.chunk_lines = chunk_lines
+        self._buffer: set[str] = set()
+        self._dir = tempfile.TemporaryDirectory(prefix="kg-sort-", dir=folder)
+        self._chunks: list[Path] = []
+
+    def add(self, line: str) -> None:
+        self._buffer.add(line)
+        if len(self._buffer) >= self.chunk_lines:
+            self._spill()
+
+    def _spill(self) -> None:
+        path = Path(self._dir.name) / f"chunk-{len(self._chunks):05d}.nt"
+        with path.open("w", encoding="utf-8", newline="\n") as out:
+            out.writelines(sorted(self._buffer))
+        self._chunks.append(path)
+        self._buffer = set()
+
+    def merged(self) -> Iterator[str]:
+        if not self._chunks:
+            yield from sorted(self._buffer)
+            return
+        if self._buffer:
+            self._spill()
+        files = [path.open(encoding="utf-8", newline="\n") for path in self._chunks]
+        try:
+            previous = None
+            for line in heapq.merge(*files):
+                if line != previous:
+                    yield line
+                    previous = line
+        finally:
+            for f in files:
+                f.close()
+
+    def close(self) -> None:
+        self._dir.cleanup()
+
+
+_SIMPLE_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+
+class _Shortener:
+    def __init__(self, prefixes: dict[str, str]):
+        # Longest namespace first, so id: never hides a longer, more specific one.
+        self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+        self.cache: dict[str, str] = {}
+
+    def iri(self, term: str) -> str:
+        if term in self.cache:
+            return self.cache[term]
+        short = term
+        inner = term[1:-1]
+        for prefix, namespace in self.prefixes:
+            if inner.startswith(namespace) and _SIMPLE_LOCAL.match(inner[len(namespace):]):
+                short = f"{prefix}:{inner[len(namespace):]}"
+                break
+        if len(self.cache) < 100_000:
+            self.cache[term] = short
+        return short
+
+    def obj(self, term: str) -> str:
+        if term.startswith("<"):
+            return self.iri(term)
+        if term.endswith(">") and '"^^<' in term:
+            lexical, _, datatype = term.rpartition("^^")
+            return f"{lexical}^^{self.iri(datatype)}"
+        return term
+
+
+def _split(line: str) -> tuple[str, str, str]:
+    subject, predicate, rest = line.split(" ", 2)
+    return subject, predicate, rest[: -3] if rest.endswith(" .\n") else rest.rstrip(" .\n")
+
+
+def write_turtle(lines: Iterable[str], out: TextIO, prefixes: dict[str, str]) -> int:
+    """Write sorted N-Triples ``lines`` as Turtle grouped by subject; return the triple count."""
+    for prefix, namespace in sorted(prefixes.items()):
+        out.write(f"@prefix {prefix}: <{namespace}> .\n")
+    short = _Shortener(prefixes)
+    count = 0
+    for subject, triples in groupby(map(_split, lines), key=lambda t: t[0]):
+        out.write(f"\n{short.iri(subject)}")
+        separator = "\n    "
+        for predicate, objects in groupby(triples, key=lambda t: t[1]):
+            values = [short.obj(o) for _, _, o in objects]
+            count += len(values)
+            verb = "a" if predicate == _RDF_TYPE else short.iri(predicate)
+            out.write(f"{separator}{verb} {', '.join(values)}")
+            separator = " ;\n    "
+        out.write(" .\n")
+    return count

@@ -1,0 +1,131 @@
+"""Readers for the archive formats, behind one registry; formats are told by content.
+
+A reader is a function ``(Source, text) -> Iterator[Record | Problem]``. To add a format,
+write one and register it in ``READERS`` with a function that recognises its first
+kilobytes; nothing else changes.
+
+>>> sorted(READERS)
+['bha-json', 'bha-txt', 'tagged']
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Problem
+from ..model import Record
+from .bha import is_bha_sidecar, looks_bha_json, looks_bha_txt, read_bha_json, read_bha_txt
+from .decode import decode
+from .source import Source
+from .tagged import looks_tagged, read_tagged
+
+__all__ = ["READERS", "Source", "InputFile", "detect_format", "read_file", "input_files"]
+
+Reader = Callable[[Source, str], Iterator["Record | Problem"]]
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    sniff: Callable[[str], bool]
+    read: Reader
+
+
+# Order matters: the first format whose sniffer accepts the text wins.
+READERS: dict[str, Format] = {
+    "bha-json": Format(looks_bha_json, read_bha_json),
+    "tagged": Format(looks_tagged, read_tagged),
+    "bha-txt": Format(looks_bha_txt, read_bha_txt),
+}
+
+CORPUS_FILE = "corpus.toml"
+SIDECAR = "sidecar"
+
+
+def detect_format(path: Path, head: str) -> str | None:
+    """The registered format of a file from its first characters (``None``: unknown).
+
+    >>> detect_format(Path("x.TXT"), "〖ZQ/总期〗1〖-ZQ/总期〗")
+    'tagged'
+    >>> detect_format(Path("1.tags"), '[{"name": "毛泽东"}]')
+    'sidecar'
+    """
+    if path.name == CORPUS_FILE or is_bha_sidecar(path, head):
+        return SIDECAR
+    for name, fmt in READERS.items():
+        if fmt.sniff(head):
+            return name
+    return None
+
+
+def read_file(source: Source, data: bytes) -> tuple[str | None, list[Record | Problem]]:
+    """Decode and read one file: its format and its records and problems, in file order."""
+    decoded = decode(data)
+    fmt = detect_format(source.path, decoded.text[:2048])
+    if fmt == SIDECAR:
+        return fmt, []
+    if fmt is None:
+        first = decoded.text.lstrip()[:30].replace("\n", " ")
+        known = ", ".join(READERS)
+        return None, [Problem(source.relpath, None, 1, f"file in no known format (starts with "
+                              f"{first!r}; known formats: {known}); skipped")]
+    items: list[Record | Problem] = []
+    if decoded.bad_line is not None:
+        items.append(Problem(source.relpath, None, decoded.bad_line,
+                             f"bytes that are neither UTF-8 nor GB18030 (first on this line) "
+                             f"were replaced with U+FFFD; read as {decoded.encoding}", "warning"))
+    items.extend(READERS[fmt].read(source, decoded.text))
+    return fmt, items
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    path: Path
+    root: Path
+    publication: str
+
+    @property
+    def relpath(self) -> str:
+        return self.path.relative_to(self.root).as_posix() if self.path != self.root \
+            else self.path.name
+
+    def source(self) -> Source:
+        return Source(self.path, self.relpath, self.publication)
+
+
+def input_files(inputs: list[Path], publication: str = "") -> Iterator[InputFile]:
+    """Every file under ``inputs`` in a stable order, with the publication that applies to it.
+
+    A ``corpus.toml`` with ``publication = "…"`` in a folder names the publication for the
+    files below it, overriding ``publication`` (the ``--publication`` option).
+    """
+    for root in inputs:
+        root = root.resolve()
+        if root.is_file():
+            yield InputFile(root, root.parent, _corpus_publication(root.parent, publication))
+            continue
+        yield from _walk(root, root, _corpus_publication(root, publication))
+
+
+def _walk(root: Path, folder: Path, publication: str) -> Iterator[InputFile]:
+    entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            yield from _walk(root, entry, _corpus_publication(entry, publication))
+        elif entry.is_file():
+            yield InputFile(entry, root, publication)
+
+
+def _corpus_publication(folder: Path, inherited: str) -> str:
+    config = folder / CORPUS_FILE
+    if not config.is_file():
+        return inherited
+    try:
+        value = tomllib.loads(config.read_text("utf-8")).get("publication", inherited)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return inherited
+    return str(value)

@@ -1,0 +1,278 @@
+"""Corpus-wide steps: resolving citations to documents, reprints, keyword weights.
+
+The indexes are built in the first pass over the archive (one entry per document, not its
+text) and queried in the second. A citation resolves only to a document dated no later than
+the citing one; among several printings of the same text, to the earliest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .extract.citations import SHORT_TYPES, display_title, normalize_title
+from .extract.gazetteer import load_gazetteer
+from .model import DateValue, Facts, Record, ResolvedCitation
+
+__all__ = ["CitationIndex", "Keywords", "resolve_citations", "simhash", "UNRESOLVED_SHORT_FORM"]
+
+Key = tuple[str, str]
+UNRESOLVED_SHORT_FORM = "unresolved-short-form"
+_REPRINT_DAYS = 7
+_FUZZY_MIN = 12  # only long titles are matched approximately
+
+
+def _date_key(date: DateValue | None, late: bool = False) -> tuple[int, int, int]:
+    if date is None:
+        return (9999, 12, 31) if late else (0, 0, 0)
+    fill = (12, 31) if late else (0, 0)
+    return (date.year, date.month or fill[0], date.day or fill[1])
+
+
+def _days(date: DateValue | None) -> int | None:
+    if date is None or date.day is None:
+        return None
+    import datetime
+    try:
+        return datetime.date(date.year, date.month, date.day).toordinal()
+    except ValueError:
+        return None
+
+
+def simhash(text: str) -> int:
+    """A 64-bit fingerprint of a text's character 4-grams; near-identical texts differ in few bits."""
+    weights = [0] * 64
+    for i in range(0, max(1, len(text) - 3), 2):
+        h = int.from_bytes(hashlib.blake2b(text[i:i + 4].encode(), digest_size=8).digest(), "big")
+        for bit in range(64):
+            weights[bit] += 1 if h >> bit & 1 else -1
+    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+
+
+@dataclass(slots=True)
+class _Entry:
+    key: Key
+    title: str
+    date: DateValue | None
+    adopted_at: str
+    fingerprint: int
+
+
+@dataclass
+class CitationIndex:
+    """Titles and adoption meetings of every document in the build, and cited-work titles."""
+
+    titles: dict[str, list[_Entry]] = field(default_factory=dict)
+    adopted: dict[str, list[_Entry]] = field(default_factory=dict)
+    work_titles: dict[str, str] = field(default_factory=dict)
+    prefixes: dict[str, list[str]] = field(default_factory=dict)
+    _seen: set[Key] = field(default_factory=set)
+
+    def add(self, record: Record, facts: Facts) -> None:
+        for span in facts.citations:
+            norm = normalize_title(span.title)
+            known = self.work_titles.get(norm)
+            if known is None or span.title < known:
+                self.work_titles[norm] = span.title
+        if record.key in self._seen:
+            return
+        self._seen.add(record.key)
+        title = display_title(record.title)
+        # A document exists from its adoption on, even if printed later.
+        dates = [d for d in (*record.dates[:1], facts.adopted_on) if d is not None]
+        entry = _Entry(record.key, title, min(dates, key=_date_key) if dates else None,
+                       facts.adopted_at, simhash(record.body[:4000]))
+        norm = normalize_title(title)
+        self.titles.setdefault(norm, []).append(entry)
+        if len(norm) >= _FUZZY_MIN:
+            self.prefixes.setdefault(norm[:6], []).append(norm)
+        if facts.adopted_at:
+            self.adopted.setdefault(facts.adopted_at, []).append(entry)
+
+    def finish(self) -> None:
+        """Order every list by date, then key, so the earliest printing comes first."""
+        for entries in (*self.titles.values(), *self.adopted.values()):
+            entries.sort(key=lambda e: (_date_key(e.date), e.key))
+        for names in self.prefixes.values():
+            names.sort()
+
+    def lookup(self, title: str, citing: Record) -> _Entry | None:
+        """The earliest corpus document titled ``title`` dated no later than ``citing``."""
+        return self._earliest(self.titles.get(normalize_title(title), ()), citing)
+
+    def fuzzy(self, title: str, citing: Record) -> tuple[_Entry, float] | None:
+        norm = normalize_title(title)
+        if len(norm) < _FUZZY_MIN:
+            return None
+        best = None
+        for other in self.prefixes.get(norm[:6], ()):
+            if abs(len(other) - len(norm)) > 2 or other[-2:] != norm[-2:]:
+                continue
+            distance = _edit_distance(norm, other, 2)
+            if distance <= 2 and (best is None or distance < best[0]):
+                best = (distance, other)
+        if best is None:
+            return None
+        entry = self._earliest(self.titles[best[1]], citing)
+        return (entry, round(1 - best[0] / len(norm), 3)) if entry else None
+
+    def adopted_document(self, meeting: str, type_word: str, citing: Record) -> _Entry | None:
+        entries = [e for e in self.adopted.get(meeting, ()) if e.title.endswith(type_word)]
+        return self._earliest(entries, citing)
+
+    def reprint_of(self, record: Record) -> Key | None:
+        """The earliest printing of the same text elsewhere, if this record is a later one."""
+        entries = self.titles.get(normalize_title(display_title(record.title)), ())
+        if len(entries) < 2:
+            return None
+        mine = next((e for e in entries if e.key == record.key), None)
+        if mine is None or entries[0].key == record.key:
+            return None
+        first = entries[0]
+        a, b = _days(first.date), _days(mine.date)
+        if a is None or b is None or not 0 <= b - a <= _REPRINT_DAYS:
+            return None
+        if bin(first.fingerprint ^ mine.fingerprint).count("1") > 10:
+            return None
+        return first.key
+
+    def work_title(self, title: str) -> str:
+        return self.work_titles.get(normalize_title(title), title)
+
+    @staticmethod
+    def _earliest(entries, citing: Record) -> _Entry | None:
+        limit = _date_key(citing.dates[0] if citing.dates else None, late=True)
+        for entry in entries:
+            if entry.key != citing.key and _date_key(entry.date) <= limit:
+                return entry
+        return None
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+@dataclass
+class _Cited:
+    title: str
+    target: Key | None
+    meeting: str
+    rule: str
+    score: float
+    issuer: str
+    evidence: list[tuple[str, int, int]]
+
+
+def resolve_citations(record: Record, facts: Facts, index: CitationIndex
+                      ) -> tuple[ResolvedCitation, ...]:
+    """The works ``record`` cites, each once, with every place that cites it as evidence."""
+    abbreviations = load_gazetteer().abbreviations
+    order: list[_Cited] = []  # one per cited work, in order of first citation
+    recent: list[_Cited] = []  # every citation in text order, for short forms
+    for span in facts.citations:
+        evidence = (span.surface, span.start, span.end)
+        cited = _resolve_span(span, record, index, abbreviations, recent)
+        same = next((c for c in order if _same_work(c, cited)), None)
+        if same is None:
+            order.append(cited)
+            same = cited
+        else:
+            same.meeting = same.meeting or cited.meeting
+        same.evidence.append(evidence)
+        recent.append(same)
+    return tuple(ResolvedCitation(c.title, c.target, c.rule, c.score, c.issuer,
+                                  tuple(sorted(set(c.evidence), key=lambda e: e[1])))
+                 for c in order)
+
+
+def _same_work(a: _Cited, b: _Cited) -> bool:
+    if a.rule == UNRESOLVED_SHORT_FORM or b.rule == UNRESOLVED_SHORT_FORM:
+        return a.rule == b.rule and a.title == b.title and a.meeting == b.meeting
+    if a.target or b.target:
+        return a.target == b.target
+    return normalize_title(a.title) == normalize_title(b.title)
+
+
+def _resolve_span(span, record: Record, index: CitationIndex, abbreviations: dict[str, str],
+                  recent: list[_Cited]) -> _Cited:
+    inner = span.title
+    if inner in SHORT_TYPES:
+        return _short_form(span, inner, record, index, recent)
+    if inner in abbreviations:
+        full = abbreviations[inner]
+        earlier = next((c for c in reversed(recent)
+                        if normalize_title(c.title) == normalize_title(full)), None)
+        if earlier:
+            return _Cited(earlier.title, earlier.target, earlier.meeting, "abbreviation", 1.0,
+                          earlier.issuer, [])
+        return _full_title(span, full, record, index, "abbreviation")
+    return _full_title(span, inner, record, index, "exact-title")
+
+
+def _full_title(span, title: str, record: Record, index: CitationIndex, rule: str) -> _Cited:
+    first_issuer = span.issuer.split("、")[0] if span.issuer else ""
+    if first_issuer and not title.startswith(first_issuer):
+        entry = index.lookup(first_issuer + title, record)
+        if entry:
+            return _Cited(entry.title, entry.key, entry.adopted_at, "issuer-outside", 1.0,
+                          span.issuer, [])
+    entry = index.lookup(title, record)
+    if entry:
+        return _Cited(entry.title, entry.key, entry.adopted_at, rule, 1.0, "", [])
+    match = index.fuzzy(title, record)
+    if match:
+        entry, score = match
+        return _Cited(entry.title, entry.key, entry.adopted_at, "fuzzy", score, "", [])
+    return _Cited(index.work_title(title), None, span.meeting, rule, 1.0, span.issuer, [])
+
+
+def _short_form(span, type_word: str, record: Record, index: CitationIndex,
+                recent: list[_Cited]) -> _Cited:
+    meeting = span.meeting
+    if meeting:
+        entry = index.adopted_document(meeting, type_word, record)
+        if entry:
+            return _Cited(entry.title, entry.key, meeting, "meeting-qualified", 1.0, "", [])
+    for earlier in reversed(recent):
+        if not earlier.title.endswith(type_word):
+            continue
+        if meeting and earlier.meeting and earlier.meeting != meeting:
+            continue  # adopted at another meeting: not the document meant
+        rule = "meeting-qualified" if meeting else "short-form"
+        return _Cited(earlier.title, earlier.target, earlier.meeting or meeting, rule, 1.0,
+                      earlier.issuer, [])
+    # Nothing it can stand for: its own work, never guessed.
+    return _Cited(type_word, None, meeting, UNRESOLVED_SHORT_FORM, 0.0, "", [])
+
+
+@dataclass
+class Keywords:
+    """Document frequencies of terms over the build, and the top terms of a document by TF-IDF."""
+
+    top_k: int = 8
+    documents: int = 0
+    frequencies: Counter = field(default_factory=Counter)
+
+    def count(self, facts: Facts) -> None:
+        self.documents += 1
+        self.frequencies.update(term for term, _ in facts.terms)
+
+    def top(self, facts: Facts) -> tuple[str, ...]:
+        if not facts.terms or self.documents < 2:
+            return ()
+        scored = []
+        for term, count in facts.terms:
+            idf = math.log((1 + self.documents) / (1 + self.frequencies[term]))
+            if idf > 0:
+                scored.append((-(1 + math.log(count)) * idf, term))
+        return tuple(term for _, term in sorted(scored)[: self.top_k])

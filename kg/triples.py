@@ -1,0 +1,202 @@
+"""Turning a document into RDF triples under the ontology contract (SPEC, "ontology contract").
+
+Triples are built from rdflib terms, never by gluing strings; ``kg.ntriples`` is the one place
+that writes them out as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from .iri import Minter
+from .model import DateValue, Document, Record
+from .ontology import CITO, DCTERMS, ENTITY_CLASSES, FOAF, OWL, PROV, RDF, RDFS, SKOS, WX, XSD
+
+__all__ = ["document_triples", "date_literal", "entity_triples", "Triple"]
+
+Triple = tuple[URIRef, URIRef, Node]
+
+_DATATYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
+_IRI_KIND = {"person": "person", "organization": "org", "place": "place",
+             "meeting": "meeting", "publication": "publication"}
+# Record slots written as plain strings, and as Chinese text (@zh).
+_CODES = {"page": WX.page, "issue_number": WX.issueNumber, "item": WX.item,
+          "classification": WX.classification}
+_TEXTS = {"pretitle": WX.pretitle, "subtitle": WX.subtitle, "genre": WX.genre,
+          "page_name": WX.pageName, "column": WX.column, "description": DCTERMS.description,
+          "source": DCTERMS.source}
+
+
+def zh(text: str) -> Literal:
+    return Literal(text, lang="zh")
+
+
+def date_literal(date: DateValue) -> Literal:
+    """A date typed by its precision.
+
+    >>> date_literal(DateValue(1966, 5)).datatype.endswith("gYearMonth")
+    True
+    """
+    return Literal(date.iso(), datatype=_DATATYPES[date.precision])
+
+
+def entity_triples(minter: Minter, kind: str, name: str,
+                   alt_labels: tuple[str, ...] = ()) -> Iterator[Triple]:
+    """The type, label and alternative labels of an entity; ``kind`` as in ``ENTITY_CLASSES``."""
+    iri = minter.entity(_IRI_KIND[kind], name)
+    yield iri, RDF.type, ENTITY_CLASSES[kind]
+    yield iri, RDFS.label, zh(name)
+    for alt in alt_labels:
+        if alt != name:
+            yield iri, SKOS.altLabel, zh(alt)
+
+
+def concept_triples(minter: Minter, name: str) -> Iterator[Triple]:
+    iri = minter.entity("concept", name)
+    yield iri, RDF.type, SKOS.Concept
+    yield iri, RDFS.label, zh(name)
+
+
+def document_triples(doc: Document, minter: Minter,
+                     author_kind=lambda name: "person",
+                     wikidata=lambda kind, name: "") -> Iterator[Triple]:
+    """Every triple of one document: metadata, mentions, citations, provenance.
+
+    ``author_kind(name)`` says whether an author is a person or an organization;
+    ``wikidata(kind, name)`` gives an entity's Wikidata IRI, or "".
+    """
+    record = doc.record
+    subject = minter.document(record.publication, record.source_id)
+    yield from _metadata(subject, record, minter, author_kind)
+    yield from _provenance(subject, doc, minter)
+    yield from _mentions(subject, doc, minter, wikidata)
+    yield from _citations(subject, doc, minter)
+    for keyword in doc.keywords:
+        yield subject, WX.keyword, minter.entity("concept", keyword)
+        yield from concept_triples(minter, keyword)
+    if doc.reprint_of:
+        yield subject, WX.reprintOf, minter.document(*doc.reprint_of)
+
+
+def _metadata(subject: URIRef, record: Record, minter: Minter, author_kind) -> Iterator[Triple]:
+    yield subject, RDF.type, WX.Document
+    yield subject, DCTERMS.identifier, Literal(record.source_id)
+    yield subject, DCTERMS.title, zh(_one_line(record.title))
+    dates = record.dates
+    if record.date_range and len(dates) == 2:
+        yield subject, DCTERMS.date, date_literal(dates[0])
+        yield subject, WX.endDate, date_literal(dates[1])
+    else:
+        for date in dates:
+            yield subject, DCTERMS.date, date_literal(date)
+    for attr, predicate in _CODES.items():
+        if value := getattr(record, attr):
+            yield subject, predicate, Literal(value)
+    for attr, predicate in _TEXTS.items():
+        if value := getattr(record, attr):
+            yield subject, predicate, zh(value)
+    for other in record.other_fields:
+        yield subject, WX.otherField, Literal(f"{other.code}/{other.name}: {other.value}")
+    for author in record.authors:
+        name = author.replace("本报", record.publication) if record.publication else author
+        kind = author_kind(name)
+        yield subject, DCTERMS.creator, minter.entity(_IRI_KIND[kind], name)
+        yield from entity_triples(minter, kind, name)
+    if record.publication:
+        publication = minter.entity("publication", record.publication)
+        yield subject, DCTERMS.isPartOf, publication
+        yield from entity_triples(minter, "publication", record.publication)
+        if record.publication_author:
+            kind = author_kind(record.publication_author)
+            yield publication, DCTERMS.creator, minter.entity(_IRI_KIND[kind],
+                                                              record.publication_author)
+            yield from entity_triples(minter, kind, record.publication_author)
+    for keyword in record.keywords:
+        yield subject, DCTERMS.subject, minter.entity("concept", keyword)
+        yield from concept_triples(minter, keyword)
+    for tag in record.tags:
+        concept = minter.entity("concept", tag.name)
+        yield subject, WX.tag, concept
+        yield from concept_triples(minter, tag.name)
+        if tag.type == "人物" and author_kind(tag.name) == "person":
+            yield concept, FOAF.focus, minter.entity("person", tag.name)
+            yield from entity_triples(minter, "person", tag.name)
+    for name in record.listed_persons:
+        yield subject, WX.listedPerson, minter.entity("person", name)
+        yield from entity_triples(minter, "person", name)
+    for name in record.listed_units:
+        yield subject, WX.listedUnit, minter.entity("org", name)
+        yield from entity_triples(minter, "organization", name)
+
+
+def _provenance(subject: URIRef, doc: Document, minter: Minter) -> Iterator[Triple]:
+    record = doc.record
+    yield subject, WX.sourcePath, Literal(record.source_path)
+    yield subject, WX.recordIndex, Literal(record.record_index, datatype=XSD.integer)
+    yield subject, WX.sourceFormat, Literal(record.format)
+    for path, index in doc.copies or ((record.source_path, record.record_index),):
+        yield subject, PROV.wasDerivedFrom, minter.source(path, index)
+
+
+def _mentions(subject: URIRef, doc: Document, minter: Minter, wikidata) -> Iterator[Triple]:
+    facts = doc.facts
+    forms: dict[tuple[str, str], set[str]] = {}
+    for mention in (*facts.mentions, *facts.publications):
+        forms.setdefault((mention.kind, mention.name), set()).add(mention.surface)
+    for meeting in facts.meetings:
+        forms.setdefault(("meeting", meeting.name), set()).add(meeting.surface)
+    for (kind, name), surfaces in sorted(forms.items()):
+        iri = minter.entity(_IRI_KIND[kind], name)
+        yield subject, WX.mentions, iri
+        yield from entity_triples(minter, kind, name, tuple(sorted(surfaces)))
+        if same := wikidata(kind, name):
+            yield iri, OWL.sameAs, URIRef(same)
+    if facts.adopted_at:
+        meeting = minter.entity("meeting", facts.adopted_at)
+        yield subject, WX.adoptedAt, meeting
+        yield from entity_triples(minter, "meeting", facts.adopted_at)
+    if facts.adopted_on:
+        yield subject, WX.adoptedOn, date_literal(facts.adopted_on)
+
+
+def _citations(subject: URIRef, doc: Document, minter: Minter) -> Iterator[Triple]:
+    for citation in doc.citations:
+        if citation.target is not None:
+            cited = minter.document(*citation.target)
+        else:
+            # A short form that stands for nothing known is a work of its own, per document.
+            key = citation.title if citation.rule != "unresolved-short-form" else \
+                f"{citation.title}@{record_key(doc)}"
+            cited = minter.entity("work", key)
+            yield cited, RDF.type, WX.CitedWork
+            yield cited, DCTERMS.title, zh(citation.title)
+            if citation.issuer:
+                yield cited, WX.issuedBy, minter.entity("org", citation.issuer)
+                yield from entity_triples(minter, "organization", citation.issuer)
+        yield subject, CITO.cites, cited
+        # One cito:Citation per place in the text, so each surface keeps its own offsets.
+        for surface, start, end in citation.evidence:
+            node = minter.citation(subject, cited, start)
+            yield node, RDF.type, CITO.Citation
+            yield node, CITO.hasCitingEntity, subject
+            yield node, CITO.hasCitedEntity, cited
+            yield node, WX.resolutionRule, Literal(citation.rule)
+            yield node, WX.matchScore, Literal(Decimal(f"{citation.score:.3f}"),
+                                               datatype=XSD.decimal)
+            yield node, WX.surface, Literal(surface)
+            yield node, WX.startOffset, Literal(start, datatype=XSD.integer)
+            yield node, WX.endOffset, Literal(end, datatype=XSD.integer)
+
+
+def record_key(doc: Document) -> str:
+    return f"{doc.record.publication}/{doc.record.source_id}"
+
+
+def _one_line(title: str) -> str:
+    """Titles broken over lines in the archive (a subtitle on its own line) become one line."""
+    lines = [line.strip() for line in title.split("\n") if line.strip()]
+    return "".join(lines)
