@@ -24,6 +24,7 @@ __all__ = ["nt_term", "nt_line", "SortedLines", "write_turtle"]
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b",
             "\f": "\\f"}
 _NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -41,7 +42,7 @@ def nt_term(term: Node) -> str:
     '<https://w3id.org/wenxian/id/person/x>'
     """
     if isinstance(term, URIRef):
-        if any(c in term for c in '<>" {}|^`\\') or any(ord(c) <= 0x20 for c in term):
+        if _BAD_IRI.search(term):
             raise ValueError(f"IRI {term!r} cannot be written in N-Triples")
         return f"<{term}>"
     if isinstance(term, Literal):

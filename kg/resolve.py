@@ -7,7 +7,8 @@ the citing one; among several printings of the same text, to the earliest.
 
 from __future__ import annotations
 
-import hashlib
+import heapq
+import zlib
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from .extract.citations import SHORT_TYPES, display_title, normalize_title
 from .extract.gazetteer import load_gazetteer
 from .model import DateValue, Facts, Record, ResolvedCitation
 
-__all__ = ["CitationIndex", "Keywords", "resolve_citations", "simhash", "UNRESOLVED_SHORT_FORM"]
+__all__ = ["CitationIndex", "Keywords", "resolve_citations", "fingerprint", "UNRESOLVED_SHORT_FORM"]
 
 Key = tuple[str, str]
 UNRESOLVED_SHORT_FORM = "unresolved-short-form"
@@ -41,14 +42,23 @@ def _days(date: DateValue | None) -> int | None:
         return None
 
 
-def simhash(text: str) -> int:
-    """A 64-bit fingerprint of a text's character 4-grams; near-identical texts differ in few bits."""
-    weights = [0] * 64
-    for i in range(0, max(1, len(text) - 3), 2):
-        h = int.from_bytes(hashlib.blake2b(text[i:i + 4].encode(), digest_size=8).digest(), "big")
-        for bit in range(64):
-            weights[bit] += 1 if h >> bit & 1 else -1
-    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+def fingerprint(text: str, size: int = 16) -> tuple[int, ...]:
+    """A bottom-k sketch of the text's character 5-grams: near-identical texts share most values.
+
+    >>> a = fingerprint("中共中央关于加强党同人民群众联系的决定" * 5)
+    >>> similarity(a, fingerprint("中共中央关于加强党同人民群众联系的决定。" * 5)) > 0.5
+    True
+    """
+    text = "".join(text.split())
+    grams = {zlib.crc32(text[i:i + 5].encode()) for i in range(max(1, len(text) - 4))}
+    return tuple(heapq.nsmallest(size, grams))
+
+
+def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """Estimated Jaccard similarity of two sketches."""
+    size = max(len(a), len(b), 1)
+    union = heapq.nsmallest(size, set(a) | set(b))
+    return len(set(union) & set(a) & set(b)) / size
 
 
 @dataclass(slots=True)
@@ -57,7 +67,7 @@ class _Entry:
     title: str
     date: DateValue | None
     adopted_at: str
-    fingerprint: int
+    fingerprint: tuple[int, ...]
 
 
 @dataclass
@@ -83,7 +93,7 @@ class CitationIndex:
         # A document exists from its adoption on, even if printed later.
         dates = [d for d in (*record.dates[:1], facts.adopted_on) if d is not None]
         entry = _Entry(record.key, title, min(dates, key=_date_key) if dates else None,
-                       facts.adopted_at, simhash(record.body[:4000]))
+                       facts.adopted_at, fingerprint(record.body[:4000]))
         norm = normalize_title(title)
         self.titles.setdefault(norm, []).append(entry)
         if len(norm) >= _FUZZY_MIN:
@@ -134,7 +144,7 @@ class CitationIndex:
         a, b = _days(first.date), _days(mine.date)
         if a is None or b is None or not 0 <= b - a <= _REPRINT_DAYS:
             return None
-        if bin(first.fingerprint ^ mine.fingerprint).count("1") > 10:
+        if similarity(first.fingerprint, mine.fingerprint) < 0.7:
             return None
         return first.key
 
@@ -177,30 +187,23 @@ def resolve_citations(record: Record, facts: Facts, index: CitationIndex
                       ) -> tuple[ResolvedCitation, ...]:
     """The works ``record`` cites, each once, with every place that cites it as evidence."""
     abbreviations = load_gazetteer().abbreviations
-    order: list[_Cited] = []  # one per cited work, in order of first citation
+    works: dict[object, _Cited] = {}  # one per cited work, in order of first citation
     recent: list[_Cited] = []  # every citation in text order, for short forms
     for span in facts.citations:
-        evidence = (span.surface, span.start, span.end)
         cited = _resolve_span(span, record, index, abbreviations, recent)
-        same = next((c for c in order if _same_work(c, cited)), None)
-        if same is None:
-            order.append(cited)
-            same = cited
-        else:
-            same.meeting = same.meeting or cited.meeting
-        same.evidence.append(evidence)
+        same = works.setdefault(_work_key(cited), cited)
+        same.meeting = same.meeting or cited.meeting
+        same.evidence.append((span.surface, span.start, span.end))
         recent.append(same)
     return tuple(ResolvedCitation(c.title, c.target, c.rule, c.score, c.issuer,
                                   tuple(sorted(set(c.evidence), key=lambda e: e[1])))
-                 for c in order)
+                 for c in works.values())
 
 
-def _same_work(a: _Cited, b: _Cited) -> bool:
-    if a.rule == UNRESOLVED_SHORT_FORM or b.rule == UNRESOLVED_SHORT_FORM:
-        return a.rule == b.rule and a.title == b.title and a.meeting == b.meeting
-    if a.target or b.target:
-        return a.target == b.target
-    return normalize_title(a.title) == normalize_title(b.title)
+def _work_key(cited: _Cited) -> object:
+    if cited.rule == UNRESOLVED_SHORT_FORM:
+        return (UNRESOLVED_SHORT_FORM, cited.title, cited.meeting)
+    return cited.target or normalize_title(cited.title)
 
 
 def _resolve_span(span, record: Record, index: CitationIndex, abbreviations: dict[str, str],

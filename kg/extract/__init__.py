@@ -60,8 +60,9 @@ class Extractor:
         adopted_at, adopted_on = adoption(record.body, date)
         publications = tuple(Mention("publication", name, name, start)
                              for name, _, start in named)
-        terms = Counter(word for word, _, _ in tokens
-                        if _TERM.match(word) and word not in self.stopwords)
+        counts = Counter(word for word, _, _ in tokens)
+        terms = {word: n for word, n in counts.items()
+                 if _TERM.match(word) and word not in self.stopwords}
         return Facts(tuple(mentions), tuple(meetings), tuple(citations), publications,
                      adopted_at, adopted_on, tuple(sorted(terms.items())))
 

@@ -19,6 +19,7 @@ __all__ = ["find_title_spans", "find_citations", "normalize_title", "ISSUERS", "
 
 _OPEN, _CLOSE = "《", "》"
 _MAX_TITLE = 120
+_BRACKETS = re.compile("[《》\n]")
 # Canonical issuers and the forms written before a title.
 ISSUERS = {"中共中央": "中共中央", "党中央": "中共中央", "中国共产党中央委员会": "中共中央",
            "中央": "中共中央", "国务院": "国务院", "中央军委": "中央军委",
@@ -74,7 +75,8 @@ def find_title_spans(text: str) -> list[tuple[int, int]]:
     """
     spans = []
     depth, start = 0, -1
-    for i, char in enumerate(text):
+    for match in _BRACKETS.finditer(text):
+        char, i = match.group(), match.start()
         if char == _OPEN:
             if depth == 0:
                 start = i

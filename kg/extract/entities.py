@@ -25,6 +25,7 @@ HONORIFICS = ("同志", "总书记", "主席", "副主席", "总理", "副总理
               "部长", "司令员", "政委", "元帅", "将军", "大将", "上将", "中将", "少将", "烈士",
               "先生", "总司令", "参谋长", "主任", "省长", "市长", "军长", "师长", "团长", "首长",
               "等同志", "同学", "教授", "院长", "校长", "社长", "主编")
+_HONORIFIC_WORDS = frozenset(HONORIFICS)
 _HONORIFIC = re.compile("|".join(sorted(HONORIFICS, key=len, reverse=True)))
 _DATELINE = re.compile(r"新华社([\u4e00-\u9fff]{2,4}?)(?:[0-9０-９一二三四五六七八九十]{1,3}月"
                        r"[0-9０-９一二三四五六七八九十]{1,3}日)?电")
@@ -54,29 +55,26 @@ def find_entities(text: str, tokens: list[tuple[str, int, int]], gazetteer: Gaze
     starts = {start for _, start, _ in tokens}
     ends = {end for _, _, end in tokens}
     common = common_words or {}
-    candidates = list(_listed(text, gazetteer, starts, ends))
+    candidates = list(_listed(text, gazetteer, ends))
     candidates += _honorific_persons(text, tokens, gazetteer, common)
     candidates += _units(text, candidates)
     candidates += _datelines(text, gazetteer)
     candidates += _learned(text, learned, starts, ends)
-    chosen = _settle(candidates)
-    blocked = list(protected)
-    mentions = []
-    for c in chosen:
-        if c.kind == BLOCKER or any(s <= c.start and c.end <= e for s, e in blocked):
-            continue
-        mentions.append(Mention(c.kind, c.name, c.surface, c.start))
-    return mentions
+    inside = bytearray(len(text) + 1)
+    for start, end in protected:
+        inside[start:end] = b"\x01" * (end - start)
+    return [Mention(c.kind, c.name, c.surface, c.start) for c in _settle(candidates)
+            if c.kind != BLOCKER and not inside[c.start]]
 
 
-def _listed(text: str, gazetteer: Gazetteer, starts: set[int], ends: set[int]):
-    for match in gazetteer.pattern.finditer(text):
-        form = match.group()
+def _listed(text: str, gazetteer: Gazetteer, ends: set[int]):
+    for start, end, form in gazetteer.find(text):
         entry = gazetteer.entries[form]
-        start, end = match.span()
+        # A short name must end where a word ends: not 康生 in 健康|生活, 共产党 in 共产党员,
+        # 朱德 in 朱德熙. It may close a longer word (首都北京).
         ends_word = end in ends or text[end:end + 1] in _NAME_FOLLOWERS
-        if len(form) <= 3 and entry.kind != BLOCKER and (start not in starts or not ends_word):
-            continue  # cuts through a word: 康生 in 健康生活, 共产党 in 共产党员
+        if len(form) <= 3 and entry.kind != BLOCKER and not ends_word:
+            continue
         if entry.needs_context and not _HONORIFIC.match(text, end):
             continue
         yield _Candidate(start, end, entry.kind, entry.name, form, 2)
@@ -87,10 +85,12 @@ def _honorific_persons(text: str, tokens: list[tuple[str, int, int]], gazetteer:
     """Unlisted names followed by an honorific: 杨承效同志 → 杨承效."""
     found = []
     for i, (word, start, end) in enumerate(tokens):
-        if i == 0 or not _HONORIFIC.fullmatch(word):
+        if i == 0 or word not in _HONORIFIC_WORDS:
             continue
         name, name_start = tokens[i - 1][0].removesuffix("等"), tokens[i - 1][1]
-        if len(name) == 1 and i >= 2:  # a surname cut off from its given name
+        if i >= 2 and len(tokens[i - 2][0]) == 1 and len(name) <= 2 and \
+                looks_like_name(tokens[i - 2][0] + name):
+            # a surname cut off from its given name (杨|承效)
             name, name_start = tokens[i - 2][0] + name, tokens[i - 2][1]
         if gazetteer.kind_of(name) or not looks_like_name(name):
             continue

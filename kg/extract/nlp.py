@@ -8,6 +8,7 @@ equal on real archive text, with the project's gazetteer words added to both.
 from __future__ import annotations
 
 from functools import cache
+from itertools import accumulate
 from pathlib import Path
 
 __all__ = ["segmenter_words", "make_nlp", "Segmenter", "jieba_tags"]
@@ -46,7 +47,6 @@ class Segmenter:
         import rjieba
         for word in segmenter_words():
             rjieba.add_word(word, None, None)
-        self._tokenize = rjieba.tokenize
         self._cut = rjieba.cut
 
     def cut(self, text: str) -> list[str]:
@@ -54,7 +54,9 @@ class Segmenter:
 
     def tokens(self, text: str) -> list[tuple[str, int, int]]:
         """``(word, start, end)`` for each word, offsets in characters."""
-        return self._tokenize(text)
+        words = self._cut(text)
+        ends = list(accumulate(map(len, words)))
+        return list(zip(words, [0, *ends[:-1]], ends))
 
 
 @cache
