@@ -47,14 +47,18 @@ def _cn(number: int) -> str:
 
 
 def plenum_name(term: int, session: int) -> str:
-    """>>> plenum_name(13, 6)
+    """The canonical name of a Central Committee plenum.
+
+    >>> plenum_name(13, 6)
     '中国共产党第十三届中央委员会第六次全体会议'
     """
     return f"中国共产党第{_cn(term)}届中央委员会第{_cn(session)}次全体会议"
 
 
 def congress_name(number: int) -> str:
-    """>>> congress_name(14)
+    """The canonical name of a Party congress.
+
+    >>> congress_name(14)
     '中国共产党第十四次全国代表大会'
     """
     return f"中国共产党第{_cn(number)}次全国代表大会"

@@ -42,6 +42,8 @@ READERS: dict[str, Format] = {
 
 CORPUS_FILE = "corpus.toml"
 SIDECAR = "sidecar"
+IGNORED = "documentation"
+_DOCUMENTATION = {".md", ".rst", ".html", ".pdf"}
 
 
 def detect_format(path: Path, head: str) -> str | None:
@@ -54,6 +56,8 @@ def detect_format(path: Path, head: str) -> str | None:
     """
     if path.name == CORPUS_FILE or is_bha_sidecar(path, head):
         return SIDECAR
+    if path.suffix.lower() in _DOCUMENTATION or path.stem.upper() in ("README", "LICENSE"):
+        return IGNORED
     for name, fmt in READERS.items():
         if fmt.sniff(head):
             return name
@@ -64,7 +68,7 @@ def read_file(source: Source, data: bytes) -> tuple[str | None, list[Record | Pr
     """Decode and read one file: its format and its records and problems, in file order."""
     decoded = decode(data)
     fmt = detect_format(source.path, decoded.text[:2048])
-    if fmt == SIDECAR:
+    if fmt in (SIDECAR, IGNORED):
         return fmt, []
     if fmt is None:
         first = decoded.text.lstrip()[:30].replace("\n", " ")
@@ -76,7 +80,11 @@ def read_file(source: Source, data: bytes) -> tuple[str | None, list[Record | Pr
         items.append(Problem(source.relpath, None, decoded.bad_line,
                              f"bytes that are neither UTF-8 nor GB18030 (first on this line) "
                              f"were replaced with U+FFFD; read as {decoded.encoding}", "warning"))
-    items.extend(READERS[fmt].read(source, decoded.text))
+    try:
+        items.extend(READERS[fmt].read(source, decoded.text))
+    except Exception as error:  # a reader bug must not lose the rest of the build
+        items.append(Problem(source.relpath, None, None, f"internal error in the {fmt} reader "
+                             f"({type(error).__name__}: {error}); please report it; skipped"))
     return fmt, items
 
 

@@ -167,23 +167,35 @@ def read_bha_json(source: Source, text: str) -> Iterator[Record | Problem]:
     metadata, problem = _sidecar(source, source.path.parent.parent / f"{book_id}.metadata", dict)
     if problem:
         yield problem
-    parts = [p.get("text", "") for p in data["parts"] if isinstance(p, dict)]
+    parts = [_text(p.get("text")) for p in data["parts"] if isinstance(p, dict)]
     body, notes = _paragraphs(parts)
-    comments = [str(c.get("text", c) if isinstance(c, dict) else c)
-                for c in data.get("comments") or []]
+    comments = [_text(c.get("text") if isinstance(c, dict) else c)
+                for c in _list(data.get("comments"))]
     notes = "\n".join(filter(None, [notes, *comments]))
-    dates = tuple(d for d in (_json_date(x) for x in data.get("dates") or []) if d)
-    authors = data.get("authors") or []
+    dates = tuple(d for d in (_json_date(x) for x in _list(data.get("dates"))) if d)
+    authors = [_text(a) for a in _list(data.get("authors"))]
     yield Record(
         format="bha-json", source_path=source.relpath, record_index=0, line=1,
-        source_id=source.path.stem, title=str(data.get("title", "")),
+        source_id=source.path.stem, title=_text(data.get("title")),
         publication=str((metadata or {}).get("name", "")) or source.publication or book_id,
         dates=dates, date_range=bool(data.get("is_range_date")) and len(dates) == 2,
-        authors=tuple(dict.fromkeys(str(a).strip() for a in authors if str(a).strip())),
-        tags=tuple(dict.fromkeys(Tag(str(t.get("name", "")).strip(), str(t.get("type", "")))
-                                 for t in tags or [] if str(t.get("name", "")).strip())),
-        description=str(data.get("description") or ""),
+        authors=tuple(dict.fromkeys(a.strip() for a in authors if a.strip())),
+        tags=tuple(dict.fromkeys(Tag(_text(t.get("name")).strip(), _text(t.get("type")))
+                                 for t in _list(tags) if isinstance(t, dict)
+                                 and _text(t.get("name")).strip())),
+        description=_text(data.get("description")),
         publication_author=str((metadata or {}).get("author", "")), body=body, notes=notes)
+
+
+def _text(value: object) -> str:
+    """A string field of the archive's JSON; anything else (null, numbers, lists) reads as text."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _sidecar(source: Source, path: Path, kind: type) -> tuple[object, Problem | None]:
@@ -206,5 +218,5 @@ def _json_date(value: object) -> DateValue | None:
         return None
     try:
         return _date(*(int(value.get(k) or 0) for k in ("year", "month", "day")))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None

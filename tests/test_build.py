@@ -1,0 +1,130 @@
+"""Whole builds: the seeds, the real samples, determinism, and the Turtle in two RDF stacks."""
+
+from __future__ import annotations
+
+import json
+
+import pyoxigraph
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+from kg.pipeline import BuildOptions, build
+
+from .conftest import SHARED, needs_shared
+
+PREFIXES = """PREFIX wx: <https://w3id.org/wenxian/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX cito: <http://purl.org/spar/cito/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+"""
+
+
+def _graph(out) -> rdflib.Graph:
+    return rdflib.Graph().parse(out / "graph.ttl", format="turtle")
+
+
+def _values(graph, identifier: str, path: str) -> set[str]:
+    query = PREFIXES + f'SELECT ?v WHERE {{ ?d dcterms:identifier "{identifier}" ; {path} ?v }}'
+    return {str(row.v) for row in graph.query(query)}
+
+
+@needs_shared
+def test_seed_documents_carry_their_metadata(seeds_build):
+    out, report = seeds_build
+    g = _graph(out)
+    assert report["documents"] == 2 and report["reconciles"] and not report["errors"]
+    assert _values(g, "11789-01-1", "dcterms:title") == {"中共中央关于加强党同人民群众联系的决定"}
+    assert _values(g, "11789-01-1", "dcterms:date") == {"1990-04-21"}
+    assert _values(g, "11789-01-1", "dcterms:subject/rdfs:label") == {"党同人民群众联系", "中共中央", "文件"}
+    assert _values(g, "11789-01-1", "wx:genre") == {"公文"}
+    assert _values(g, "11789-01-1", "wx:page") == {"01"}
+    assert _values(g, "11789-01-1", "wx:pageName") == {"头版"}
+    assert _values(g, "11789-01-1", "wx:issueNumber") == {"11789"}
+    assert _values(g, "8bad3e691d", "dcterms:creator/rdfs:label") == {"闻学良"}
+    assert _values(g, "8bad3e691d", "dcterms:date") == {"1990-03-22"}
+    assert _values(g, "8bad3e691d", "wx:tag/rdfs:label") == {"毛泽东", "文章"}
+    assert _values(g, "8bad3e691d", "dcterms:isPartOf/rdfs:label") == {"解放军报"}
+    assert _values(g, "8bad3e691d", "cito:cites/dcterms:identifier") == {"11789-01-1"}
+
+
+@needs_shared
+def test_dates_are_typed_by_precision(annotated_build):
+    g = _graph(annotated_build[0])
+    rows = g.query(PREFIXES + "SELECT ?date WHERE { ?d dcterms:date ?date }")
+    datatypes = {str(row.date): str(row.date.datatype).split("#")[1] for row in rows}
+    assert datatypes["1966-05"] == "gYearMonth"
+    assert datatypes["1984-10-21"] == "date"
+    assert datatypes["1950-07"] == "gYearMonth"
+    ranges = g.query(PREFIXES + "SELECT ?s ?e WHERE { ?d dcterms:date ?s ; wx:endDate ?e }")
+    assert {(str(r.s), str(r.e)) for r in ranges} == {("1981-06-27", "1981-09-30")}
+
+
+@needs_shared
+def test_real_samples_build_and_reconcile(real_build):
+    out, report = real_build
+    assert report["errors"] == []
+    assert report["formats"] == {"bha-json": 411, "bha-txt": 412, "sidecar": 486, "tagged": 24}
+    assert report["records"] == 24 + 412 + 411
+    assert report["documents"] == 424
+    assert report["merged_duplicates"] == 847 - 424
+    assert report["reconciles"]
+    differing = [w for w in report["warnings"] if "content differs" in w["message"]]
+    assert [w["file"] for w in differing] == ["bha-github-io-txt/txt/jfjb/8ba/8bad3e691d.txt"]
+
+
+@needs_shared
+def test_turtle_loads_in_rdflib_and_oxigraph_alike(seeds_build):
+    out, report = seeds_build
+    from_ttl = _graph(out)
+    from_nt = rdflib.Graph().parse(out / "graph.nt", format="nt")
+    assert isomorphic(from_ttl, from_nt)
+    store = pyoxigraph.Store()
+    store.load(path=str(out / "graph.ttl"), format=pyoxigraph.RdfFormat.TURTLE)
+    assert len(store) == len(from_ttl) == report["triples"]
+    assert not any(isinstance(t, rdflib.BNode) for triple in from_ttl for t in triple)
+
+
+@needs_shared
+def test_two_builds_are_byte_identical(tmp_path, seeds_build):
+    out = tmp_path / "again"
+    build(BuildOptions(inputs=(SHARED / "seeds",), out=out, publication="解放军报", workers=2))
+    for name in ("graph.ttl", "graph.nt"):
+        assert (out / name).read_bytes() == (seeds_build[0] / name).read_bytes()
+
+
+def test_nothing_readable_fails_clearly(tmp_path):
+    (tmp_path / "notes.dat").write_text("这不是档案。\n", encoding="utf-8")
+    from kg.errors import KgError
+    with pytest.raises(KgError, match="no record could be read"):
+        build(BuildOptions(inputs=(tmp_path,), out=tmp_path / "out"))
+
+
+def test_bad_files_are_reported_and_the_rest_is_built(tmp_path):
+    good = "〖ZQ/总期〗1〖-ZQ/总期〗〖BH/版号〗01〖-BH/版号〗〖TH/条号〗1〖-TH/条号〗〖BT/标题〗好〖-BT/标题〗"
+    bad = "〖ZQ/总期〗2〖-ZQ/总期〗〖BT/标题〗缺版号〖-BT/标题〗"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.TXT").write_text(good + bad, encoding="utf-8")
+    (tmp_path / "in" / "b.dat").write_bytes(b"\x00\x01 binary")
+    report = build(BuildOptions(inputs=(tmp_path / "in",), out=tmp_path / "out"))
+    assert report["documents"] == 1 and report["records"] == 2 and report["reconciles"]
+    messages = {(e["file"], e["record"]): e["message"] for e in report["errors"]}
+    assert "no BH, TH field" in messages[("a.TXT", 1)]
+    assert "no known format" in messages[("b.dat", None)]
+    written = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert written["errors"] == report["errors"]
+    from kg.errors import KgError
+    with pytest.raises(KgError, match="--strict"):
+        build(BuildOptions(inputs=(tmp_path / "in",), out=tmp_path / "out2", strict=True))
+
+
+def test_corpus_toml_names_the_publication(tmp_path):
+    folder = tmp_path / "rmrb"
+    folder.mkdir()
+    (folder / "corpus.toml").write_text('publication = "人民日报"\n', encoding="utf-8")
+    (folder / "a.TXT").write_text("〖ZQ/总期〗1〖-ZQ/总期〗〖BH/版号〗01〖-BH/版号〗〖TH/条号〗1〖-TH/条号〗"
+                                  "〖BT/标题〗标题〖-BT/标题〗", encoding="utf-8")
+    build(BuildOptions(inputs=(tmp_path,), out=tmp_path / "out", publication="解放军报"))
+    g = _graph(tmp_path / "out")
+    assert _values(g, "1-01-1", "dcterms:isPartOf/rdfs:label") == {"人民日报"}
