@@ -56,15 +56,19 @@ class Segmenter:
 
     def cut(self, text: str) -> list[str]:
         words: list[str] = []
-        pending: list[str] = []
+        pending: list[str] = []  # a run of words without Chinese, from one with Latin in it
         for word in self._cut(text):
-            if _HAN.search(word):
-                if pending:
+            if pending:
+                if _HAN.search(word):
                     words.extend(self._reference("".join(pending)))
                     pending = []
-                words.append(word)
-            else:
+                    words.append(word)
+                else:
+                    pending.append(word)
+            elif _LATIN.search(word) and not _HAN.search(word):
                 pending.append(word)
+            else:
+                words.append(word)
         if pending:
             words.extend(self._reference("".join(pending)))
         return words
@@ -77,6 +81,8 @@ class Segmenter:
 
 
 _HAN = re.compile("[\u4e00-\u9fff]")
+# The characters jieba's own rules group differently from rjieba's (its re_han_default).
+_LATIN = re.compile(r"[A-Za-z0-9+#&._%\-]")
 # The frequency given to a gazetteer word: high enough to keep a name whole.
 _WORD_FREQ = 1000
 
