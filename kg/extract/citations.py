@@ -19,6 +19,7 @@ __all__ = ["find_title_spans", "find_citations", "normalize_title", "ISSUERS", "
 
 _OPEN, _CLOSE = "《", "》"
 _MAX_TITLE = 120
+_SPACED_HAN = re.compile(r"([\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
 _BRACKETS = re.compile("[《》\n]")
 # Canonical issuers and the forms written before a title.
 ISSUERS = {"中共中央": "中共中央", "党中央": "中共中央", "中国共产党中央委员会": "中共中央",
@@ -63,8 +64,14 @@ def normalize_title(title: str) -> str:
 
 
 def display_title(inner: str) -> str:
-    """The title as shown: the text inside the brackets, line breaks and edge spaces removed."""
-    return "".join(part.strip() for part in inner.split("\n")).strip()
+    """The title as shown: the text inside the brackets without line breaks or the spaces
+    OCR leaves between Chinese characters.
+
+    >>> display_title("中共中央关 于无产阶\\n级文化大革命的决定")
+    '中共中央关于无产阶级文化大革命的决定'
+    """
+    text = "".join(part.strip() for part in inner.split("\n")).strip()
+    return _SPACED_HAN.sub(r"\1", text)
 
 
 def find_title_spans(text: str) -> list[tuple[int, int]]:
@@ -102,7 +109,8 @@ def find_citations(text: str, publications: dict[str, str], date: DateValue | No
         inner = display_title(text[start + 1:end - 1])
         if not inner:
             continue
-        publication = publications.get(inner) or publications.get(normalize_title(inner))
+        publication = publications.get(inner) or \
+            publications.get(unicodedata.normalize("NFKC", inner))
         if publication:
             named.append((publication, text[start:end], start))
             continue

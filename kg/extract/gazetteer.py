@@ -9,6 +9,7 @@ nothing: they stop a shorter name inside them from matching.
 from __future__ import annotations
 
 from collections.abc import Iterator
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -90,9 +91,9 @@ def load_gazetteer() -> Gazetteer:
         entries.setdefault(word, Entry(BLOCKER, word))
     publications: dict[str, str] = {}
     for row in _rows("publications.tsv"):
-        publications[row["name"]] = row["name"]
-        for alias in filter(None, row.get("aliases", "").split("|")):
-            publications.setdefault(alias.strip(), row["name"])
+        for form in (row["name"], *filter(None, row.get("aliases", "").split("|"))):
+            publications.setdefault(form.strip(), row["name"])
+            publications.setdefault(unicodedata.normalize("NFKC", form.strip()), row["name"])
     abbreviations = {row["short"]: row["full"]
                      for row in _rows("abbreviations.tsv") if row.get("short")}
     return Gazetteer(entries, publications, abbreviations)

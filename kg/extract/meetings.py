@@ -33,9 +33,10 @@ _CONGRESS_AFTER = re.compile(r"^(?:以来|以后|以前|之后|之前|前后|报
 
 # The Central Committees and the years they took office: a bare 六中全会 in a text of 1990
 # is the sixth plenum of the committee elected in 1987 (the 13th).
-_COMMITTEES = ((7, 1945), (8, 1956), (9, 1969), (10, 1973), (11, 1977), (12, 1982),
-               (13, 1987), (14, 1992), (15, 1997), (16, 2002), (17, 2007), (18, 2012),
-               (19, 2017), (20, 2022))
+# (committee, year elected, plenums it held) — public record; the 20th is still sitting.
+_COMMITTEES = ((7, 1945, 7), (8, 1956, 12), (9, 1969, 2), (10, 1973, 3), (11, 1977, 7),
+               (12, 1982, 7), (13, 1987, 9), (14, 1992, 7), (15, 1997, 7), (16, 2002, 7),
+               (17, 2007, 7), (18, 2012, 7), (19, 2017, 7), (20, 2022, 9))
 
 
 def _cn(number: int) -> str:
@@ -68,15 +69,23 @@ def npc_name(term: int, session: int) -> str:
     return f"第{_cn(term)}届全国人民代表大会第{_cn(session)}次会议"
 
 
-def committee_on(date: DateValue | None) -> int | None:
-    """The Central Committee in office in the year of ``date`` (the later one in a change year)."""
+def committee_on(date: DateValue | None, plenum: int) -> int | None:
+    """The Central Committee in office in the year of ``date`` (the later one in a change
+    year), if it held a plenum numbered ``plenum``: a text of 2010 that names a bare 十一中全会
+    speaks of another committee's, and is left unresolved rather than guessed.
+
+    >>> committee_on(DateValue(1990), 6), committee_on(DateValue(2010), 11)
+    (13, None)
+    """
     if date is None:
         return None
-    term = None
-    for number, year in _COMMITTEES:
+    current = None
+    for number, year, plenums in _COMMITTEES:
         if year <= date.year:
-            term = number
-    return term
+            current = (number, plenums)
+    if current is None or plenum > current[1]:
+        return None
+    return current[0]
 
 
 def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMention]:
@@ -117,10 +126,10 @@ def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMenti
         if 7 <= number <= 20 and (before.endswith(_CONGRESS_BEFORE) or _CONGRESS_AFTER.match(after)):
             add(match, MeetingMention(congress_name(number), match.group(), match.start(), number))
     for match in _PLENUM_BARE.finditer(text):
-        term = _term_before(found, match.start()) or committee_on(date)
+        session = chinese_number(match.group(1))
+        term = _term_before(found, match.start()) or committee_on(date, session)
         if term is None:
             continue
-        session = chinese_number(match.group(1))
         add(match, MeetingMention(plenum_name(term, session), match.group(), match.start(),
                                   term, session))
     return [m for _, _, m in sorted(found, key=lambda f: f[0])]
