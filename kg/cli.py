@@ -50,6 +50,31 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_query(args: argparse.Namespace) -> int:
+    from .query import format_result, list_queries, load_query, run_query
+    from .store import open_store
+    if args.list:
+        for query in list_queries():
+            print(f"{query.name}: {query.title}")
+            if query.description:
+                print(f"    {query.description}")
+            for param in query.params:
+                example = f" (example: {param.example})" if param.example else ""
+                print(f"    --param {param.name}=… [{param.type}] {param.description}{example}")
+        return 0
+    if not args.query:
+        raise KgError("name a query (see kg query --list), a .rq file or a query string")
+    values = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise KgError(f"--param {item!r} must be NAME=VALUE")
+        values[name] = value
+    query = load_query(args.query)
+    print(format_result(run_query(open_store(Path(args.out)), query, values), args.format))
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, format_table
     scores = evaluate(Path(args.gold), Path(args.out))
@@ -83,6 +108,19 @@ def parser() -> argparse.ArgumentParser:
                        help="base of the minted IRIs")
     build.add_argument("--quiet", action="store_true", help="print nothing but errors")
     build.set_defaults(run=cmd_build)
+
+    query = commands.add_parser(
+        "query", help="run a SPARQL query against the built store",
+        description="Run a named query from queries/ (see --list), a .rq file or a query "
+        "string against the store of a build. Parameters are bound as RDF terms.",
+        epilog="example: " + EXAMPLES["query"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    query.add_argument("query", nargs="?", help="query name, .rq file or SPARQL text")
+    query.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                       help="a parameter value (repeat for several)")
+    query.add_argument("--out", default="output", help="the built output folder")
+    query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
+    query.add_argument("--list", action="store_true", help="list the named queries")
+    query.set_defaults(run=cmd_query)
 
     evaluate = commands.add_parser(
         "evaluate", help="score a built graph against a gold file",
