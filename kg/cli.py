@@ -17,6 +17,8 @@ __all__ = ["main"]
 EXAMPLES = {
     "build": "kg build ../shared/corpus/seeds --publication 解放军报 --out output",
     "query": "kg query citing-documents --param title=中共中央关于加强党同人民群众联系的决定",
+    "export": "kg export --format jsonld --file output/graph.jsonld",
+    "validate": "kg validate --out output",
     "evaluate": "kg evaluate --gold ../shared/corpus/annotated/gold.json --out output",
 }
 
@@ -75,6 +77,27 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .store import export
+    if args.file:
+        export(Path(args.out), args.format, args.file)
+    else:
+        export(Path(args.out), args.format, sys.stdout.buffer)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import validate
+    violations = validate(Path(args.out))
+    for violation in violations[: args.limit]:
+        print(violation)
+    if len(violations) > args.limit:
+        print(f"… and {len(violations) - args.limit} more")
+    print(f"{len(violations)} violation(s) of ontology/shapes.ttl in {args.out}/graph.nt"
+          if violations else f"{args.out}/graph.nt conforms to ontology/shapes.ttl")
+    return 1 if violations else 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, format_table
     scores = evaluate(Path(args.gold), Path(args.out))
@@ -121,6 +144,26 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
     query.add_argument("--list", action="store_true", help="list the named queries")
     query.set_defaults(run=cmd_query)
+
+    export = commands.add_parser(
+        "export", help="write the built graph in another RDF format",
+        description="Stream the store of a build as Turtle, N-Triples, N-Quads, TriG, JSON-LD "
+        "(expanded) or RDF/XML, to a file or standard output.",
+        epilog="example: " + EXAMPLES["export"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    export.add_argument("--format", required=True,
+                        choices=("ttl", "nt", "nq", "trig", "jsonld", "rdfxml"))
+    export.add_argument("--file", help="where to write (default: standard output)")
+    export.add_argument("--out", default="output", help="the built output folder")
+    export.set_defaults(run=cmd_export)
+
+    validate = commands.add_parser(
+        "validate", help="check the built graph against the SHACL shapes",
+        description="Validate DIR/graph.nt against ontology/shapes.ttl with pySHACL; exit 1 "
+        "when there are violations.",
+        epilog="example: " + EXAMPLES["validate"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    validate.add_argument("--out", default="output", help="the built output folder")
+    validate.add_argument("--limit", type=int, default=50, help="violations to print")
+    validate.set_defaults(run=cmd_validate)
 
     evaluate = commands.add_parser(
         "evaluate", help="score a built graph against a gold file",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-__all__ = ["load_store", "open_store"]
+__all__ = ["load_store", "open_store", "export", "EXPORT_FORMATS"]
 
 
 def load_store(path: Path, ntriples: Path) -> int:
@@ -27,3 +27,30 @@ def open_store(out: Path, read_only: bool = True) -> pyoxigraph.Store:
     if not path.is_dir():
         raise FileNotFoundError(f"no store in {out}: run `kg build … --out {out}` first")
     return pyoxigraph.Store.read_only(str(path)) if read_only else pyoxigraph.Store(str(path))
+
+
+EXPORT_FORMATS = {
+    "ttl": pyoxigraph.RdfFormat.TURTLE,
+    "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+    "nq": pyoxigraph.RdfFormat.N_QUADS,
+    "trig": pyoxigraph.RdfFormat.TRIG,
+    "jsonld": pyoxigraph.RdfFormat.JSON_LD,
+    "rdfxml": pyoxigraph.RdfFormat.RDF_XML,
+}
+
+
+def export(out: Path, fmt: str, destination) -> None:
+    """Write the store of ``out`` in ``fmt`` to ``destination`` (a path or a binary file).
+
+    Oxigraph streams the dump, so the graph is never held in memory. JSON-LD comes out
+    expanded (full IRIs), which every JSON-LD processor reads; ``ontology/context.jsonld``
+    compacts it for people who want short keys.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    from .ontology import PREFIXES
+    store = open_store(out)
+    rdf_format = EXPORT_FORMATS[fmt]
+    graph = None if fmt in ("nq", "trig") else pyoxigraph.DefaultGraph()
+    prefixes = PREFIXES if fmt in ("ttl", "trig", "rdfxml") else None
+    store.dump(destination, rdf_format, from_graph=graph, prefixes=prefixes)

@@ -7,8 +7,6 @@ that writes them out as text.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
-
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
@@ -16,7 +14,7 @@ from .iri import Minter
 from .model import DateValue, Document, Record
 from .ontology import CITO, DCTERMS, ENTITY_CLASSES, FOAF, OWL, PROV, RDF, RDFS, SKOS, WX, XSD
 
-__all__ = ["document_triples", "date_literal", "entity_triples", "Triple"]
+__all__ = ["document_triples", "date_literal", "decimal_literal", "entity_triples", "Triple"]
 
 Triple = tuple[URIRef, URIRef, Node]
 
@@ -42,6 +40,17 @@ def date_literal(date: DateValue) -> Literal:
     True
     """
     return Literal(date.iso(), datatype=_DATATYPES[date.precision])
+
+
+def decimal_literal(value: float) -> Literal:
+    """An ``xsd:decimal`` in the canonical form stores keep (``1``, not ``1.000``), so the
+    Turtle and what a store exports from it are the same literals.
+
+    >>> str(decimal_literal(1.0)), str(decimal_literal(0.9504))
+    ('1', '0.95')
+    """
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return Literal(text, datatype=XSD.decimal)
 
 
 def entity_triples(minter: Minter, kind: str, name: str,
@@ -185,8 +194,7 @@ def _citations(subject: URIRef, doc: Document, minter: Minter) -> Iterator[Tripl
             yield node, CITO.hasCitingEntity, subject
             yield node, CITO.hasCitedEntity, cited
             yield node, WX.resolutionRule, Literal(citation.rule)
-            yield node, WX.matchScore, Literal(Decimal(f"{citation.score:.3f}"),
-                                               datatype=XSD.decimal)
+            yield node, WX.matchScore, decimal_literal(citation.score)
             yield node, WX.surface, Literal(surface)
             yield node, WX.startOffset, Literal(start, datatype=XSD.integer)
             yield node, WX.endOffset, Literal(end, datatype=XSD.integer)
