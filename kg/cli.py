@@ -19,6 +19,7 @@ EXAMPLES = {
     "query": "kg query citing-documents --param title=中共中央关于加强党同人民群众联系的决定",
     "export": "kg export --format jsonld --file output/graph.jsonld",
     "validate": "kg validate --out output",
+    "serve": "kg serve --out output --port 8000",
     "evaluate": "kg evaluate --gold ../shared/corpus/annotated/gold.json --out output",
 }
 
@@ -98,6 +99,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if violations else 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .server import serve
+    from .store import open_store
+    open_store(Path(args.out))  # a clear error now rather than in every request
+    serve(Path(args.out), host=args.host, port=args.port, timeout=args.timeout,
+          max_rows=args.max_rows)
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, format_table
     scores = evaluate(Path(args.gold), Path(args.out))
@@ -164,6 +174,19 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("--out", default="output", help="the built output folder")
     validate.add_argument("--limit", type=int, default=50, help="violations to print")
     validate.set_defaults(run=cmd_validate)
+
+    serve = commands.add_parser(
+        "serve", help="a read-only SPARQL 1.1 Protocol endpoint and a query page",
+        description="Serve the store of a build at http://HOST:PORT/sparql (GET and POST; "
+        "JSON, XML, CSV, TSV results; Turtle, N-Triples, JSON-LD graphs) with a query page "
+        "at /. Updates are refused; each query has a time limit and a result-size limit.",
+        epilog="example: " + EXAMPLES["serve"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    serve.add_argument("--out", default="output", help="the built output folder")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--timeout", type=float, default=30.0, help="seconds per query")
+    serve.add_argument("--max-rows", type=int, default=100_000, help="rows (or triples) per answer")
+    serve.set_defaults(run=cmd_serve)
 
     evaluate = commands.add_parser(
         "evaluate", help="score a built graph against a gold file",

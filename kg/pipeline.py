@@ -1,8 +1,9 @@
 """The build: files → records → facts → corpus-wide resolution → triples → outputs.
 
-Pass 1 reads and extracts one file at a time (in a process pool, or as Dask tasks) and spills
-each file's records and facts to disk, keeping only the corpus-wide indexes in memory
-(document keys, titles, adoption meetings, term document frequencies). Pass 2 walks the
+Pass 1 reads and extracts one file at a time (in a process pool, or as Dask tasks) and keeps
+each file's records and facts in the on-disk cache (``kg.cache``), holding only the
+corpus-wide indexes in memory (document keys, titles, adoption meetings, term document
+frequencies); unchanged files of an earlier build are not read again. Pass 2 walks the
 documents in input order, merges the copies of each, resolves citations against the
 indexes, picks keywords and writes triples through an external sort. Outputs: ``graph.ttl``
 (sorted Turtle), ``graph.nt``, ``report.json`` and the Oxigraph store in ``store/``.
@@ -10,18 +11,19 @@ indexes, picks keywords and writes triples through an external sort. Outputs: ``
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import pickle
-import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from .cache import FileCache
 from .errors import KgError, Problem
-from .extract import Extractor
+from .extract import Extractor, author_kind
+from .extract.gazetteer import load_gazetteer
 from .iri import DEFAULT_BASE, Minter
 from .model import Document, Facts, Record
 from .ontology import PREFIXES
@@ -83,100 +85,110 @@ def process_file(item: InputFile) -> FileResult:
 @dataclass
 class _Stats:
     files: int = 0
+    reused: int = 0
     formats: Counter = field(default_factory=Counter)
     records: int = 0
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
+    def count(self, result: FileResult) -> None:
+        self.formats[result.format or "unknown"] += 1
+        for problem in result.problems:
+            (self.errors if problem.severity == "error" else self.warnings).append(problem)
+        self.records += len(result.items) + sum(
+            1 for p in result.problems if p.severity == "error" and p.record is not None)
+
 
 def _results(options: BuildOptions, files: list[InputFile]) -> Iterator[FileResult]:
+    """Pass-1 results of ``files``, in their order, whatever engine computes them."""
     if options.engine == "dask":
         from .distributed import dask_results
         yield from dask_results(files, options.scheduler, options.workers)
     elif options.workers > 1 and len(files) > 1:
         from concurrent.futures import ProcessPoolExecutor
         with ProcessPoolExecutor(options.workers) as pool:
-            yield from pool.map(process_file, files, chunksize=8)
+            yield from pool.map(process_file, files, chunksize=4)
     else:
         yield from map(process_file, files)
+
+
+def _pass_one(options: BuildOptions, files: list[InputFile], cache: FileCache,
+              stats: _Stats) -> Iterator[tuple[int, FileResult]]:
+    """Every file's result, from the cache when its content is unchanged, else computed."""
+    digests = [cache.digest(item) for item in files]
+    stale = [i for i, (item, digest) in enumerate(zip(files, digests))
+             if not cache.has(item.relpath, digest)]
+    computed = _results(options, [files[i] for i in stale])
+    stale_set = set(stale)
+    for i, item in enumerate(files):
+        if i in stale_set:
+            result = next(computed)
+            cache.put(result, digests[i])
+        else:
+            result = cache.get(item.relpath)
+            stats.reused += 1
+        yield i, result
 
 
 def build(options: BuildOptions) -> dict:
     """Build the graph of every file under ``options.inputs`` into ``options.out``.
 
     Returns the report (also written to ``report.json``). Raises :class:`KgError` when
-    nothing could be built, or on any error with ``strict``.
+    nothing could be built, or on any error with ``strict``. A build into a folder that
+    holds an earlier build re-reads only the files whose content changed.
     """
     started = time.perf_counter()
     for path in options.inputs:
         if not path.exists():
             raise KgError(f"input {path} does not exist")
     out = options.out
-    work = out / ".work"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    out.mkdir(parents=True, exist_ok=True)
+    cache = FileCache(out / ".cache", _fingerprint(options))
     files = list(input_files(list(options.inputs), options.publication))
     stats = _Stats(files=len(files))
-    locations: dict[tuple[str, str], list[tuple[int, int]]] = {}  # key → spill positions
+    locations: dict[tuple[str, str], list[tuple[int, str, int]]] = {}  # key → copies
     index = CitationIndex()
     keywords = Keywords()
-    spill_path = work / "records.pickle"
-    with spill_path.open("wb") as spill:
-        for done, result in enumerate(_results(options, files), 1):
-            stats.formats[result.format or "unknown"] += 1
-            for problem in result.problems:
-                (stats.errors if problem.severity == "error" else stats.warnings).append(problem)
-            stats.records += len(result.items) + sum(
-                1 for p in result.problems if p.severity == "error" and p.record is not None)
-            for record, facts in result.items:
-                offset = spill.tell()
-                pickle.dump((record, facts), spill, protocol=pickle.HIGHEST_PROTOCOL)
-                rank = _FORMAT_PRIORITY.get(record.format, 9)
-                locations.setdefault(record.key, []).append((rank, offset))
-                keywords.count(facts)
-            if options.progress:
-                options.progress(done, len(files))
+    for done, (_, result) in enumerate(_pass_one(options, files, cache, stats), 1):
+        stats.count(result)
+        for position, (record, facts) in enumerate(result.items):
+            rank = _FORMAT_PRIORITY.get(record.format, 9)
+            locations.setdefault(record.key, []).append((rank, result.relpath, position))
+            index.add(record, facts)
+            keywords.count(facts)
+        if options.progress:
+            options.progress(done, len(files))
+    cache.prune({item.relpath for item in files})
     if options.strict and stats.errors:
         raise KgError(f"{len(stats.errors)} error(s) and --strict: " + str(stats.errors[0]))
     if not locations:
         raise KgError("no record could be read from " + ", ".join(map(str, options.inputs)) +
                       (f" (first problem: {stats.errors[0]})" if stats.errors else ""))
+    index.finish()
 
-    extractor = Extractor()
+    gazetteer = load_gazetteer()
     minter = Minter(options.base)
-    with spill_path.open("rb") as spill:
-        def load(offset: int) -> tuple[Record, Facts]:
-            spill.seek(offset)
-            return pickle.load(spill)
-
-        merged = 0
-        for key, places in locations.items():
-            copies = [load(offset) for _, offset in sorted(places)]
-            record, facts = _merge(copies, stats)
-            merged += len(copies) - 1
-            index.add(record, facts)
-        index.finish()
-        sink = SortedLines(folder=work)
-        documents = 0
-        citation_stats = Counter()
-        for key, places in locations.items():
-            copies = [load(offset) for _, offset in sorted(places)]
-            record, facts = _merge(copies, None)
-            citations = resolve_citations(record, facts, index)
-            for c in citations:
-                citation_stats["resolved" if c.target else "external"] += 1
-            doc = Document(record, facts, tuple((r.source_path, r.record_index) for r, _ in copies),
-                           citations, keywords.top(facts), index.reprint_of(record))
-            for triple in document_triples(doc, minter, extractor.author_kind,
-                                           extractor.wikidata):
-                sink.add(nt_line(triple))
-            documents += 1
+    sink = SortedLines(folder=out)
+    merged = documents = 0
+    citation_stats: Counter = Counter()
+    for places in locations.values():
+        copies = [cache.item(relpath, position) for _, relpath, position in sorted(places)]
+        record, facts = _merge(copies, stats)
+        merged += len(copies) - 1
+        citations = resolve_citations(record, facts, index)
+        for citation in citations:
+            citation_stats["resolved" if citation.target else "external"] += 1
+        doc = Document(record, facts, tuple((r.source_path, r.record_index) for r, _ in copies),
+                       citations, keywords.top(facts), index.reprint_of(record))
+        for triple in document_triples(doc, minter, author_kind, gazetteer.wikidata):
+            sink.add(nt_line(triple))
+        documents += 1
     triples = _write_outputs(out, sink)
     sink.close()
-    shutil.rmtree(work, ignore_errors=True)
     report = {
         "inputs": [str(p) for p in options.inputs],
         "files": stats.files,
+        "files_reused": stats.reused,
         "formats": dict(sorted(stats.formats.items())),
         "records": stats.records,
         "documents": documents,
@@ -184,7 +196,8 @@ def build(options: BuildOptions) -> dict:
         "errors": [p.as_dict() for p in stats.errors],
         "warnings": [p.as_dict() for p in stats.warnings],
         "triples": triples,
-        "citations": {"found": sum(citation_stats.values()), **dict(sorted(citation_stats.items()))},
+        "citations": {"found": sum(citation_stats.values()),
+                      **dict(sorted(citation_stats.items()))},
         "seconds": round(time.perf_counter() - started, 2),
     }
     report["reconciles"] = report["records"] == documents + merged + sum(
@@ -194,10 +207,22 @@ def build(options: BuildOptions) -> dict:
     return report
 
 
+def _fingerprint(options: BuildOptions) -> str:
+    """What cached pass-1 results depend on besides a file's bytes: the code and data that
+    read and extract, and the publication named on the command line."""
+    digest = hashlib.sha1(options.publication.encode())
+    package = Path(__file__).parent
+    for path in sorted([*package.glob("readers/*.py"), *package.glob("extract/*.py"),
+                        *package.glob("extract/data/*"), package / "model.py"]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def _merge(copies: list[tuple[Record, Facts]], stats: _Stats | None) -> tuple[Record, Facts]:
     """One record from the copies of a document: the first, with empty fields filled in."""
     record, facts = copies[0]
-    for other, _ in copies[1:]:
+    for other, other_facts in copies[1:]:
         if stats is not None and other.content() != record.content():
             differing = [f.name for f in fields(Record)
                          if f.name in _COMPARED and getattr(other, f.name)
@@ -212,6 +237,8 @@ def _merge(copies: list[tuple[Record, Facts]], stats: _Stats | None) -> tuple[Re
                   if f.name in _COMPARED and not getattr(record, f.name) and getattr(other, f.name)}
         if filled:
             record = replace(record, **filled)
+            if "body" in filled:
+                facts = other_facts
     return record, facts
 
 

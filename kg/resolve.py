@@ -93,7 +93,7 @@ class CitationIndex:
         # A document exists from its adoption on, even if printed later.
         dates = [d for d in (*record.dates[:1], facts.adopted_on) if d is not None]
         entry = _Entry(record.key, title, min(dates, key=_date_key) if dates else None,
-                       facts.adopted_at, fingerprint(record.body[:4000]))
+                       facts.adopted_at, fingerprint(record.body[:2000]))
         norm = normalize_title(title)
         self.titles.setdefault(norm, []).append(entry)
         if len(norm) >= _FUZZY_MIN:

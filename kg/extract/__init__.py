@@ -19,7 +19,7 @@ from .gazetteer import load_gazetteer
 from .meetings import adoption, find_meetings
 from .nlp import Segmenter, jieba_tags
 
-__all__ = ["Extractor"]
+__all__ = ["Extractor", "author_kind"]
 
 _TERM = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
 _ORG_SUFFIXES = ("评论员", "编辑部", "委员会", "中央", "政府", "办公厅", "报社", "杂志社", "出版社",
@@ -67,13 +67,21 @@ class Extractor:
                      adopted_at, adopted_on, tuple(sorted(terms.items())))
 
     def author_kind(self, name: str) -> str:
-        """``organization`` for a body (中共中央, 解放军报评论员), else ``person``."""
-        kind = self.gazetteer.kind_of(name)
-        if kind in ("person", "organization"):
-            return kind
-        if name.endswith(_ORG_SUFFIXES) or "评论员" in name or "编辑部" in name:
-            return "organization"
-        return "person"
+        return author_kind(name)
 
     def wikidata(self, kind: str, name: str) -> str:
         return self.gazetteer.wikidata(kind, name)
+
+
+def author_kind(name: str) -> str:
+    """``organization`` for a body (中共中央, 解放军报评论员), else ``person``.
+
+    >>> author_kind("中共中央"), author_kind("人民日报评论员"), author_kind("闻学良")
+    ('organization', 'organization', 'person')
+    """
+    kind = load_gazetteer().kind_of(name)
+    if kind in ("person", "organization"):
+        return kind
+    if name.endswith(_ORG_SUFFIXES) or "评论员" in name or "编辑部" in name:
+        return "organization"
+    return "person"

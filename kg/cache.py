@@ -1,0 +1,85 @@
+"""The per-file cache of pass-1 results, which makes rebuilds incremental.
+
+Each input file's records and facts are pickled under ``OUT/.cache/`` with the SHA-1 of the
+file's bytes and a fingerprint of the reading and extraction code and data. A later build
+into the same folder reuses every entry whose file is unchanged, computes the rest, and drops
+the entries of files that are gone. Pass 2 reads the results back from here, so the whole
+corpus is never held in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections import OrderedDict
+from pathlib import Path
+
+__all__ = ["FileCache"]
+
+_KEEP_LOADED = 32
+
+
+class FileCache:
+    def __init__(self, folder: Path, fingerprint: str):
+        self.folder = folder
+        self.fingerprint = fingerprint
+        folder.mkdir(parents=True, exist_ok=True)
+        self._loaded: OrderedDict[str, object] = OrderedDict()
+
+    @staticmethod
+    def digest(item) -> str:
+        """The SHA-1 of a file's bytes (a missing file digests as empty: its read reports it)."""
+        try:
+            return hashlib.sha1(item.path.read_bytes()).hexdigest()
+        except OSError:
+            return ""
+
+    def _path(self, relpath: str) -> Path:
+        name = hashlib.sha1(relpath.encode()).hexdigest()
+        return self.folder / name[:2] / f"{name}.pickle"
+
+    def has(self, relpath: str, digest: str) -> bool:
+        path = self._path(relpath)
+        if not digest or not path.is_file():
+            return False
+        with path.open("rb") as f:
+            try:
+                header = pickle.load(f)
+            except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+                return False
+        return header == (relpath, digest, self.fingerprint)
+
+    def put(self, result, digest: str) -> None:
+        path = self._path(result.relpath)
+        path.parent.mkdir(exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        with temporary.open("wb") as f:
+            pickle.dump((result.relpath, digest, self.fingerprint), f, pickle.HIGHEST_PROTOCOL)
+            pickle.dump(result, f, pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+        self._loaded.pop(result.relpath, None)
+
+    def get(self, relpath: str):
+        if relpath in self._loaded:
+            self._loaded.move_to_end(relpath)
+            return self._loaded[relpath]
+        with self._path(relpath).open("rb") as f:
+            pickle.load(f)
+            result = pickle.load(f)
+        self._loaded[relpath] = result
+        if len(self._loaded) > _KEEP_LOADED:
+            self._loaded.popitem(last=False)
+        return result
+
+    def item(self, relpath: str, position: int):
+        return self.get(relpath).items[position]
+
+    def prune(self, keep: set[str]) -> int:
+        """Remove the entries of files not in ``keep``; return how many were removed."""
+        wanted = {self._path(relpath) for relpath in keep}
+        removed = 0
+        for path in self.folder.glob("*/*.pickle"):
+            if path not in wanted:
+                path.unlink()
+                removed += 1
+        return removed
