@@ -38,14 +38,19 @@ class Minter:
         if not base.endswith(("/", "#")):
             base += "/"
         self.base = base
+        self._entities: dict[tuple[str, str], URIRef] = {}  # one per distinct entity
 
     def document(self, publication: str, source_id: str) -> URIRef:
         return URIRef(f"{self.base}doc/{_segment(publication or '_')}/{_segment(source_id)}")
 
     def entity(self, kind: str, name: str) -> URIRef:
+        key = (kind, name)
+        if key in self._entities:
+            return self._entities[key]
         if kind not in KINDS:
             raise ValueError(f"unknown IRI kind {kind!r}; expected one of {', '.join(KINDS)}")
-        return URIRef(f"{self.base}{kind}/{_segment(name)}")
+        iri = self._entities[key] = URIRef(f"{self.base}{kind}/{_segment(name)}")
+        return iri
 
     def citation(self, citing: URIRef, cited: URIRef, offset: int) -> URIRef:
         """The reified citation of ``cited`` by ``citing`` at character ``offset``."""

@@ -176,7 +176,8 @@ class ResolvedCitation:
 
     ``target`` is the corpus document's key ``(publication, source_id)``, or ``None`` for a
     work outside the archive, identified by its normalised ``title``. ``evidence`` holds
-    ``(surface, start, end)`` for every place in the text that cites it.
+    ``(surface, start, end, rule)`` for every place in the text that cites it, with the rule
+    that resolved that place.
     """
 
     title: str
@@ -184,7 +185,7 @@ class ResolvedCitation:
     rule: str
     score: float = 1.0
     issuer: str = ""
-    evidence: tuple[tuple[str, int, int], ...] = ()
+    evidence: tuple[tuple[str, int, int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

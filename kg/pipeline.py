@@ -169,6 +169,7 @@ def build(options: BuildOptions) -> dict:
     gazetteer = load_gazetteer()
     minter = Minter(options.base)
     sink = SortedLines(folder=out)
+    seen: set = set()  # entities whose own triples are written: grows with distinct entities
     merged = documents = 0
     citation_stats: Counter = Counter()
     for places in locations.values():
@@ -180,7 +181,7 @@ def build(options: BuildOptions) -> dict:
             citation_stats["resolved" if citation.target else "external"] += 1
         doc = Document(record, facts, tuple((r.source_path, r.record_index) for r, _ in copies),
                        citations, keywords.top(facts), index.reprint_of(record))
-        for triple in document_triples(doc, minter, author_kind, gazetteer.wikidata):
+        for triple in document_triples(doc, minter, author_kind, gazetteer.wikidata, seen):
             sink.add(nt_line(triple))
         documents += 1
     triples = _write_outputs(out, sink)

@@ -32,6 +32,7 @@ __all__ = ["QUERY_DIR", "NamedQuery", "Param", "list_queries", "load_query", "ru
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 FORMATS = ("table", "csv", "tsv", "json")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+_DATE_FORMS = ((r"\d{4}", "gYear"), (r"\d{4}-\d{2}", "gYearMonth"), (r"\d{4}-\d{2}-\d{2}", "date"))
 _WHERE = re.compile(r"\bWHERE\s*\{|(?<=\bSELECT)[^{]*\{", re.IGNORECASE)
 _PARAM = re.compile(r"^#\s*param:\s*(\w+)\s+(\w+)\s+(.*?)\s*(?:\(example:\s*(.*?)\))?\s*$")
 
@@ -56,7 +57,12 @@ class Param:
                 raise KgError(f"parameter {self.name} must be an integer, not {value!r}")
             return ox.Literal(value, datatype=ox.NamedNode(_XSD + "integer"))
         if self.type in ("date", "gYear"):
-            return ox.Literal(value, datatype=ox.NamedNode(_XSD + self.type))
+            # Typed by the precision written, as the graph's dates are: 1988, 1988-10, 1988-10-02.
+            for pattern, datatype in _DATE_FORMS:
+                if re.fullmatch(pattern, value):
+                    return ox.Literal(value, datatype=ox.NamedNode(_XSD + datatype))
+            raise KgError(f"parameter {self.name} must be a date written YYYY, YYYY-MM or "
+                          f"YYYY-MM-DD, not {value!r}")
         raise KgError(f"parameter {self.name} has unknown type {self.type!r}")
 
 

@@ -60,7 +60,20 @@ def nt_term(term: Node) -> str:
 def nt_line(triple: tuple[Node, Node, Node]) -> str:
     """One triple as an N-Triples line, newline included."""
     s, p, o = triple
-    return f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n"
+    return f"{_iri(s)} {_iri(p)} {_iri(o) if type(o) is URIRef else nt_term(o)} .\n"
+
+
+_IRIS: dict[str, str] = {}
+
+
+def _iri(term: URIRef) -> str:
+    """``nt_term`` of an IRI, remembered: the same predicates and entities recur endlessly."""
+    text = _IRIS.get(term)
+    if text is None:
+        text = nt_term(term)
+        if len(_IRIS) < 1_000_000:
+            _IRIS[term] = text
+    return text
 
 
 class SortedLines:

@@ -180,7 +180,7 @@ class _Cited:
     rule: str
     score: float
     issuer: str
-    evidence: list[tuple[str, int, int]]
+    evidence: list[tuple[str, int, int, str]]
 
 
 def resolve_citations(record: Record, facts: Facts, index: CitationIndex
@@ -193,7 +193,7 @@ def resolve_citations(record: Record, facts: Facts, index: CitationIndex
         cited = _resolve_span(span, record, index, abbreviations, recent)
         same = works.setdefault(_work_key(cited), cited)
         same.meeting = same.meeting or cited.meeting
-        same.evidence.append((span.surface, span.start, span.end))
+        same.evidence.append((span.surface, span.start, span.end, cited.rule))
         recent.append(same)
     return tuple(ResolvedCitation(c.title, c.target, c.rule, c.score, c.issuer,
                                   tuple(sorted(set(c.evidence), key=lambda e: e[1])))

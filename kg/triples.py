@@ -70,28 +70,54 @@ def concept_triples(minter: Minter, name: str) -> Iterator[Triple]:
     yield iri, RDFS.label, zh(name)
 
 
+class _Emitter:
+    """Writes each entity's and concept's own triples once per build (``seen`` is shared
+    across documents): the same 毛泽东 is mentioned in thousands of documents."""
+
+    def __init__(self, minter: Minter, seen: set):
+        self.minter = minter
+        self.seen = seen
+
+    def entity(self, kind: str, name: str, alt_labels: tuple[str, ...] = ()) -> Iterator[Triple]:
+        if (kind, name) not in self.seen:
+            self.seen.add((kind, name))
+            yield from entity_triples(self.minter, kind, name)
+        for alt in alt_labels:
+            if alt != name and (kind, name, alt) not in self.seen:
+                self.seen.add((kind, name, alt))
+                yield self.minter.entity(_IRI_KIND[kind], name), SKOS.altLabel, zh(alt)
+
+    def concept(self, name: str) -> Iterator[Triple]:
+        if ("concept", name) not in self.seen:
+            self.seen.add(("concept", name))
+            yield from concept_triples(self.minter, name)
+
+
 def document_triples(doc: Document, minter: Minter,
                      author_kind=lambda name: "person",
-                     wikidata=lambda kind, name: "") -> Iterator[Triple]:
+                     wikidata=lambda kind, name: "", seen: set | None = None) -> Iterator[Triple]:
     """Every triple of one document: metadata, mentions, citations, provenance.
 
     ``author_kind(name)`` says whether an author is a person or an organization;
-    ``wikidata(kind, name)`` gives an entity's Wikidata IRI, or "".
+    ``wikidata(kind, name)`` gives an entity's Wikidata IRI, or "". Pass the same ``seen``
+    set for every document of a build to write each entity's label and type only once.
     """
+    emit = _Emitter(minter, set() if seen is None else seen)
     record = doc.record
     subject = minter.document(record.publication, record.source_id)
-    yield from _metadata(subject, record, minter, author_kind)
+    yield from _metadata(subject, record, emit, author_kind)
     yield from _provenance(subject, doc, minter)
-    yield from _mentions(subject, doc, minter, wikidata)
-    yield from _citations(subject, doc, minter)
+    yield from _mentions(subject, doc, emit, wikidata)
+    yield from _citations(subject, doc, emit)
     for keyword in doc.keywords:
         yield subject, WX.keyword, minter.entity("concept", keyword)
-        yield from concept_triples(minter, keyword)
+        yield from emit.concept(keyword)
     if doc.reprint_of:
         yield subject, WX.reprintOf, minter.document(*doc.reprint_of)
 
 
-def _metadata(subject: URIRef, record: Record, minter: Minter, author_kind) -> Iterator[Triple]:
+def _metadata(subject: URIRef, record: Record, emit: _Emitter, author_kind) -> Iterator[Triple]:
+    minter = emit.minter
     yield subject, RDF.type, WX.Document
     yield subject, DCTERMS.identifier, Literal(record.source_id)
     yield subject, DCTERMS.title, zh(_one_line(record.title))
@@ -114,32 +140,32 @@ def _metadata(subject: URIRef, record: Record, minter: Minter, author_kind) -> I
         name = author.replace("本报", record.publication) if record.publication else author
         kind = author_kind(name)
         yield subject, DCTERMS.creator, minter.entity(_IRI_KIND[kind], name)
-        yield from entity_triples(minter, kind, name)
+        yield from emit.entity(kind, name)
     if record.publication:
         publication = minter.entity("publication", record.publication)
         yield subject, DCTERMS.isPartOf, publication
-        yield from entity_triples(minter, "publication", record.publication)
+        yield from emit.entity("publication", record.publication)
         if record.publication_author:
             kind = author_kind(record.publication_author)
             yield publication, DCTERMS.creator, minter.entity(_IRI_KIND[kind],
                                                               record.publication_author)
-            yield from entity_triples(minter, kind, record.publication_author)
+            yield from emit.entity(kind, record.publication_author)
     for keyword in record.keywords:
         yield subject, DCTERMS.subject, minter.entity("concept", keyword)
-        yield from concept_triples(minter, keyword)
+        yield from emit.concept(keyword)
     for tag in record.tags:
         concept = minter.entity("concept", tag.name)
         yield subject, WX.tag, concept
-        yield from concept_triples(minter, tag.name)
+        yield from emit.concept(tag.name)
         if tag.type == "人物" and author_kind(tag.name) == "person":
             yield concept, FOAF.focus, minter.entity("person", tag.name)
-            yield from entity_triples(minter, "person", tag.name)
+            yield from emit.entity("person", tag.name)
     for name in record.listed_persons:
         yield subject, WX.listedPerson, minter.entity("person", name)
-        yield from entity_triples(minter, "person", name)
+        yield from emit.entity("person", name)
     for name in record.listed_units:
         yield subject, WX.listedUnit, minter.entity("org", name)
-        yield from entity_triples(minter, "organization", name)
+        yield from emit.entity("organization", name)
 
 
 def _provenance(subject: URIRef, doc: Document, minter: Minter) -> Iterator[Triple]:
@@ -151,7 +177,8 @@ def _provenance(subject: URIRef, doc: Document, minter: Minter) -> Iterator[Trip
         yield subject, PROV.wasDerivedFrom, minter.source(path, index)
 
 
-def _mentions(subject: URIRef, doc: Document, minter: Minter, wikidata) -> Iterator[Triple]:
+def _mentions(subject: URIRef, doc: Document, emit: _Emitter, wikidata) -> Iterator[Triple]:
+    minter = emit.minter
     facts = doc.facts
     forms: dict[tuple[str, str], set[str]] = {}
     for mention in (*facts.mentions, *facts.publications):
@@ -161,18 +188,20 @@ def _mentions(subject: URIRef, doc: Document, minter: Minter, wikidata) -> Itera
     for (kind, name), surfaces in sorted(forms.items()):
         iri = minter.entity(_IRI_KIND[kind], name)
         yield subject, WX.mentions, iri
-        yield from entity_triples(minter, kind, name, tuple(sorted(surfaces)))
-        if same := wikidata(kind, name):
+        yield from emit.entity(kind, name, tuple(sorted(surfaces)))
+        if ("sameAs", kind, name) not in emit.seen and (same := wikidata(kind, name)):
+            emit.seen.add(("sameAs", kind, name))
             yield iri, OWL.sameAs, URIRef(same)
     if facts.adopted_at:
         meeting = minter.entity("meeting", facts.adopted_at)
         yield subject, WX.adoptedAt, meeting
-        yield from entity_triples(minter, "meeting", facts.adopted_at)
+        yield from emit.entity("meeting", facts.adopted_at)
     if facts.adopted_on:
         yield subject, WX.adoptedOn, date_literal(facts.adopted_on)
 
 
-def _citations(subject: URIRef, doc: Document, minter: Minter) -> Iterator[Triple]:
+def _citations(subject: URIRef, doc: Document, emit: _Emitter) -> Iterator[Triple]:
+    minter = emit.minter
     for citation in doc.citations:
         if citation.target is not None:
             cited = minter.document(*citation.target)
@@ -181,19 +210,21 @@ def _citations(subject: URIRef, doc: Document, minter: Minter) -> Iterator[Tripl
             key = citation.title if citation.rule != "unresolved-short-form" else \
                 f"{citation.title}@{record_key(doc)}"
             cited = minter.entity("work", key)
-            yield cited, RDF.type, WX.CitedWork
-            yield cited, DCTERMS.title, zh(citation.title)
+            if ("work", key) not in emit.seen:
+                emit.seen.add(("work", key))
+                yield cited, RDF.type, WX.CitedWork
+                yield cited, DCTERMS.title, zh(citation.title)
             if citation.issuer:
                 yield cited, WX.issuedBy, minter.entity("org", citation.issuer)
-                yield from entity_triples(minter, "organization", citation.issuer)
+                yield from emit.entity("organization", citation.issuer)
         yield subject, CITO.cites, cited
         # One cito:Citation per place in the text, so each surface keeps its own offsets.
-        for surface, start, end in citation.evidence:
+        for surface, start, end, rule in citation.evidence:
             node = minter.citation(subject, cited, start)
             yield node, RDF.type, CITO.Citation
             yield node, CITO.hasCitingEntity, subject
             yield node, CITO.hasCitedEntity, cited
-            yield node, WX.resolutionRule, Literal(citation.rule)
+            yield node, WX.resolutionRule, Literal(rule)
             yield node, WX.matchScore, decimal_literal(citation.score)
             yield node, WX.surface, Literal(surface)
             yield node, WX.startOffset, Literal(start, datatype=XSD.integer)
