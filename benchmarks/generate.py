@@ -97,7 +97,7 @@ class Archive:
         for n in range(self.count):
             year = 1950 + n * 50 // self.count
             month, day = r.randint(1, 12), r.randint(1, 28)
-            paragraphs = self._body(year, r.randint(4, 12))
+            paragraphs = self._body(year, r.randint(10, 40))
             paragraphs[1:1] = self._citations()
             adopted = ""
             if r.random() < 0.03:

@@ -20,6 +20,7 @@ EXAMPLES = {
     "export": "kg export --format jsonld --file output/graph.jsonld",
     "validate": "kg validate --out output",
     "serve": "kg serve --out output --port 8000",
+    "graph": "kg graph --out output --start 1989 --end 1991",
     "evaluate": "kg evaluate --gold ../shared/corpus/annotated/gold.json --out output",
 }
 
@@ -108,6 +109,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_graph(args: argparse.Namespace) -> int:
+    from .graph import write_graph_outputs
+    out = Path(args.out)
+    dest = Path(args.dest) if args.dest else out / "graph"
+    written = write_graph_outputs(out, dest, start=args.start, end=args.end,
+                                  publication=args.publication or None,
+                                  max_nodes=args.max_nodes, layout=args.layout)
+    for kind, path in sorted(written.items()):
+        print(f"{kind:18} {path}")
+    return 0
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluate import evaluate, format_table
     scores = evaluate(Path(args.gold), Path(args.out))
@@ -187,6 +200,22 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--timeout", type=float, default=30.0, help="seconds per query")
     serve.add_argument("--max-rows", type=int, default=100_000, help="rows (or triples) per answer")
     serve.set_defaults(run=cmd_serve)
+
+    graph = commands.add_parser(
+        "graph", help="the networkx view of the links between documents, and pictures",
+        description="Read the citation graph from the store and write GraphML, GEXF, "
+        "node-link JSON, measures (CSV), an offline interactive HTML page and PNG pictures "
+        "into DIR/graph/ (or --dest).",
+        epilog="example: " + EXAMPLES["graph"], formatter_class=argparse.RawDescriptionHelpFormatter)
+    graph.add_argument("--out", default="output", help="the built output folder")
+    graph.add_argument("--dest", help="where to write (default: OUT/graph)")
+    graph.add_argument("--start", type=int, help="first year of citing documents")
+    graph.add_argument("--end", type=int, help="last year of citing documents")
+    graph.add_argument("--publication", action="append", help="only documents of this "
+                       "publication (repeat for several)")
+    graph.add_argument("--max-nodes", type=int, default=5000, help="nodes in the HTML page")
+    graph.add_argument("--layout", choices=("auto", "force", "time"), default="auto")
+    graph.set_defaults(run=cmd_graph)
 
     evaluate = commands.add_parser(
         "evaluate", help="score a built graph against a gold file",

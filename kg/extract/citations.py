@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from ..model import CitationSpan, DateValue, MeetingMention
 from .meetings import find_meetings
@@ -44,23 +45,38 @@ _DASHES = re.compile(r"[—–－\-─━]+")
 _ISSUER_PREFIXES = (("中国共产党中央委员会", "中共中央"), ("中华人民共和国国务院", "国务院"))
 
 
+@lru_cache(maxsize=200_000)
 def normalize_title(title: str) -> str:
     """The form of a title used to compare titles (not to show them).
 
-    NFKC, no spaces or line breaks, one style of inner brackets, middle dots and dashes
-    unified, the long issuer forms shortened.
+    NFKC, traditional characters as simplified, no spaces or line breaks, one style of inner
+    brackets, middle dots and dashes unified, the long issuer forms shortened.
+
+    >>> normalize_title("中共中央關於無產階級文化大革命的決定") == normalize_title("中共中央关于无产阶级文化大革命的决定")
+    True
 
     >>> normalize_title("五·一六 通知") == normalize_title("五一六通知")
     True
     >>> normalize_title("中国共产党中央委员会关于…的决定") == normalize_title("中共中央关于…的决定")
     True
     """
-    text = unicodedata.normalize("NFKC", title).translate(_INNER_BRACKETS)
+    text = _simplified(unicodedata.normalize("NFKC", title)).translate(_INNER_BRACKETS)
     text = _DASHES.sub("—", _DROP.sub("", text))
     for long, short in _ISSUER_PREFIXES:
         if text.startswith(long):
             text = short + text[len(long):]
     return text
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    from opencc import OpenCC
+    return OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    """Traditional characters as simplified ones (OpenCC's t2s tables, shipped offline)."""
+    return _converter().convert(text) if not text.isascii() else text
 
 
 def display_title(inner: str) -> str:

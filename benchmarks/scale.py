@@ -1,0 +1,126 @@
+"""Whole-build benchmarks on generated archives: throughput against jieba, workers, memory,
+incremental rebuilds.
+
+Run: .venv/bin/python benchmarks/scale.py --documents 10000 [--large 100000] [--workers 2]
+
+All figures come from one run, so they are ratios measured under the same load:
+  * jieba.lcut over the same body texts (the baseline), chars/s;
+  * `kg build` with 1 worker and with N workers: chars/s, documents/s, ratio to jieba,
+    speed-up of N workers over 1;
+  * peak RSS of the build (the largest process) at --documents and at --large documents;
+  * an incremental rebuild after adding 1% new files, against the clean build;
+  * the time to build 1.3 million articles projected from the measured N-worker rate.
+Builds run as `python -m kg build` subprocesses, as a user runs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import jieba
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import write_archive  # noqa: E402
+
+from kg.model import Record  # noqa: E402
+from kg.readers import input_files, read_file  # noqa: E402
+
+
+def body_texts(root: Path) -> list[str]:
+    texts = []
+    for item in input_files([root]):
+        _, found = read_file(item.source(), item.path.read_bytes())
+        texts += [r.text for r in found if isinstance(r, Record)]
+    return texts
+
+
+def timed_build(inputs: Path, out: Path, workers: int) -> tuple[float, int]:
+    """Seconds and peak RSS (KiB) of one `kg build` run in a fresh process."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "kg", "build", str(inputs), "--out",
+                                str(out), "--workers", str(workers), "--quiet"])
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = status  # reaped here; tell Popen so it does not wait again
+    if status != 0:
+        raise SystemExit(f"kg build failed ({status})")
+    return time.perf_counter() - started, usage.ru_maxrss
+
+
+def archive(folder: Path, documents: int) -> Path:
+    path = folder / f"archive-{documents}"
+    if not path.exists():
+        write_archive(path, documents, seed=1)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=0, help="also measure peak RSS here")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--folder", type=Path, default=Path(tempfile.gettempdir()) / "kg-bench")
+    args = parser.parse_args()
+    args.folder.mkdir(parents=True, exist_ok=True)
+    small = archive(args.folder, args.documents)
+    texts = body_texts(small)
+    chars = sum(map(len, texts))
+    print(f"archive: {len(texts)} records, {chars / 1e6:.1f} M chars ({small})")
+
+    jieba.setLogLevel(60)
+    jieba.lcut("预热")
+    started = time.perf_counter()
+    for text in texts:
+        jieba.lcut(text)
+    baseline = time.perf_counter() - started
+    print(f"jieba.lcut                 {chars / baseline / 1e6:6.3f} M chars/s ({baseline:.1f} s)")
+
+    runs = {}
+    for workers in sorted({1, args.workers}):
+        out = args.folder / f"out-{args.documents}-{workers}"
+        shutil.rmtree(out, ignore_errors=True)
+        seconds, rss = timed_build(small, out, workers)
+        runs[workers] = (seconds, rss)
+        print(f"kg build, {workers} worker(s)      {chars / seconds / 1e6:6.3f} M chars/s, "
+              f"{len(texts) / seconds:7.1f} documents/s ({seconds:.1f} s), peak RSS "
+              f"{rss / 1024:.0f} MiB; {baseline / seconds:.2f}x jieba alone"
+              f"{'' if workers == 1 else f', {baseline / seconds / workers:.2f}x per worker'}")
+    one, many = runs[1][0], runs[args.workers][0]
+    if args.workers > 1:
+        print(f"speed-up of {args.workers} workers over 1: {one / many:.2f}x")
+
+    # Incremental: 1% new files into a copy of the archive, rebuilt over the clean build.
+    copy = args.folder / f"incremental-{args.documents}"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(small, copy)
+    out = args.folder / f"out-incremental-{args.documents}"
+    shutil.rmtree(out, ignore_errors=True)
+    clean, _ = timed_build(copy, out, args.workers)
+    write_archive(copy / "added", max(1, args.documents // 100), seed=2)
+    added, _ = timed_build(copy, out, args.workers)
+    print(f"incremental: +1% files rebuilt in {added:.1f} s vs clean {clean:.1f} s = "
+          f"{100 * added / clean:.0f}% (target < 10%)")
+
+    rate = len(texts) / many
+    print(f"projected: 1.3 M articles at {rate:.0f} documents/s with {args.workers} workers ≈ "
+          f"{1.3e6 / rate / 3600:.1f} h on this machine")
+
+    if args.large:
+        big = archive(args.folder, args.large)
+        out = args.folder / f"out-{args.large}"
+        shutil.rmtree(out, ignore_errors=True)
+        seconds, rss = timed_build(big, out, args.workers)
+        small_rss = runs[args.workers][1]
+        print(f"{args.large} documents: {seconds:.0f} s, peak RSS {rss / 1024:.0f} MiB; "
+              f"RSS ratio {args.large} / {args.documents} documents = {rss / small_rss:.2f} "
+              f"(target <= 1.5)")
+
+
+if __name__ == "__main__":
+    main()
