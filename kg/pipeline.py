@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -158,6 +159,7 @@ def build(options: BuildOptions) -> dict:
             keywords.count(facts)
         if options.progress:
             options.progress(done, len(files))
+    read_seconds = time.perf_counter() - started
     cache.prune({item.relpath for item in files})
     if options.strict and stats.errors:
         raise KgError(f"{len(stats.errors)} error(s) and --strict: " + str(stats.errors[0]))
@@ -170,6 +172,11 @@ def build(options: BuildOptions) -> dict:
     minter = Minter(options.base)
     sink = SortedLines(folder=out)
     seen: set = set()  # entities whose own triples are written: grows with distinct entities
+
+    def body_of(key: tuple[str, str]) -> str:
+        _, relpath, position = min(locations[key])
+        return cache.item(relpath, position)[0].body
+
     merged = documents = 0
     citation_stats: Counter = Counter()
     for places in locations.values():
@@ -180,10 +187,11 @@ def build(options: BuildOptions) -> dict:
         for citation in citations:
             citation_stats["resolved" if citation.target else "external"] += 1
         doc = Document(record, facts, tuple((r.source_path, r.record_index) for r, _ in copies),
-                       citations, keywords.top(facts), index.reprint_of(record))
+                       citations, keywords.top(facts), index.reprint_of(record, body_of))
         for triple in document_triples(doc, minter, author_kind, gazetteer.wikidata, seen):
             sink.add(nt_line(triple))
         documents += 1
+    resolve_seconds = time.perf_counter() - started - read_seconds
     triples = _write_outputs(out, sink)
     sink.close()
     report = {
@@ -200,6 +208,10 @@ def build(options: BuildOptions) -> dict:
         "citations": {"found": sum(citation_stats.values()),
                       **dict(sorted(citation_stats.items()))},
         "seconds": round(time.perf_counter() - started, 2),
+        "stages": {"read_and_extract": round(read_seconds, 2),
+                   "resolve_and_triples": round(resolve_seconds, 2),
+                   "write_turtle_and_store": round(time.perf_counter() - started
+                                                   - read_seconds - resolve_seconds, 2)},
     }
     report["reconciles"] = report["records"] == documents + merged + sum(
         1 for p in stats.errors if p.record is not None)
@@ -254,10 +266,24 @@ def _write_outputs(out: Path, sink: SortedLines) -> int:
     with nt_path.open("w", encoding="utf-8", newline="\n") as nt:
         for line in sink.merged():
             nt.write(line)
-    with nt_path.open(encoding="utf-8", newline="\n") as lines, \
-            ttl_path.open("w", encoding="utf-8", newline="\n") as ttl:
-        count = write_turtle(lines, ttl, PREFIXES)
-    load_store(out / "store", nt_path)
+    # Oxigraph loads the store (in Rust, without the GIL) while Python writes the Turtle.
+    failures: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            load_store(out / "store", nt_path)
+        except BaseException as error:  # raised again below, in the building thread
+            failures.append(error)
+    loader = threading.Thread(target=load)
+    loader.start()
+    try:
+        with nt_path.open(encoding="utf-8", newline="\n") as lines, \
+                ttl_path.open("w", encoding="utf-8", newline="\n") as ttl:
+            count = write_turtle(lines, ttl, PREFIXES)
+    finally:
+        loader.join()
+    if failures:
+        raise KgError(f"could not load the store in {out / 'store'}: {failures[0]}")
     return count
 
 

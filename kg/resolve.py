@@ -11,7 +11,10 @@ import heapq
 import zlib
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Levenshtein
 
 from .extract.citations import SHORT_TYPES, display_title, normalize_title
 from .extract.gazetteer import load_gazetteer
@@ -23,6 +26,7 @@ Key = tuple[str, str]
 UNRESOLVED_SHORT_FORM = "unresolved-short-form"
 _REPRINT_DAYS = 7
 _FUZZY_MIN = 12  # only long titles are matched approximately
+_FUZZY_BUCKET = 200
 
 
 def _date_key(date: DateValue | None, late: bool = False) -> tuple[int, int, int]:
@@ -67,7 +71,6 @@ class _Entry:
     title: str
     date: DateValue | None
     adopted_at: str
-    fingerprint: tuple[int, ...]
 
 
 @dataclass
@@ -93,7 +96,7 @@ class CitationIndex:
         # A document exists from its adoption on, even if printed later.
         dates = [d for d in (*record.dates[:1], facts.adopted_on) if d is not None]
         entry = _Entry(record.key, title, min(dates, key=_date_key) if dates else None,
-                       facts.adopted_at, fingerprint(record.body[:2000]))
+                       facts.adopted_at)
         norm = normalize_title(title)
         self.titles.setdefault(norm, []).append(entry)
         if len(norm) >= _FUZZY_MIN:
@@ -113,40 +116,51 @@ class CitationIndex:
         return self._earliest(self.titles.get(normalize_title(title), ()), citing)
 
     def fuzzy(self, title: str, citing: Record) -> tuple[_Entry, float] | None:
+        """The corpus title within edit distance 2 of a long ``title``, if exactly one is
+        nearest; titles of a crowded family (more than ``_FUZZY_BUCKET`` sharing its first
+        characters) are not guessed at."""
         norm = normalize_title(title)
         if len(norm) < _FUZZY_MIN:
             return None
-        best = None
-        for other in self.prefixes.get(norm[:6], ()):
-            if abs(len(other) - len(norm)) > 2 or other[-2:] != norm[-2:]:
-                continue
-            distance = _edit_distance(norm, other, 2)
-            if distance <= 2 and (best is None or distance < best[0]):
-                best = (distance, other)
-        if best is None:
+        names = self.prefixes.get(norm[:6], ())
+        if len(names) > _FUZZY_BUCKET:
             return None
-        entry = self._earliest(self.titles[best[1]], citing)
-        return (entry, round(1 - best[0] / len(norm), 3)) if entry else None
+        scored = sorted((Levenshtein.distance(norm, other, score_cutoff=2), other)
+                        for other in names
+                        if abs(len(other) - len(norm)) <= 2 and other[-2:] == norm[-2:])
+        scored = [s for s in scored if s[0] <= 2]
+        if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+            return None
+        distance, best = scored[0]
+        entry = self._earliest(self.titles[best], citing)
+        return (entry, round(1 - distance / len(norm), 3)) if entry else None
 
     def adopted_document(self, meeting: str, type_word: str, citing: Record) -> _Entry | None:
         entries = [e for e in self.adopted.get(meeting, ()) if e.title.endswith(type_word)]
         return self._earliest(entries, citing)
 
-    def reprint_of(self, record: Record) -> Key | None:
-        """The earliest printing of the same text elsewhere, if this record is a later one."""
+    def reprint_of(self, record: Record, body_of: Callable[[Key], str]) -> Key | None:
+        """The earliest printing of the same text elsewhere, if this record is a later one:
+        same normalised title, printed within a week, near-identical text (``body_of(key)``
+        gives another document's body; only titles printed twice ever need it)."""
         entries = self.titles.get(normalize_title(display_title(record.title)), ())
-        if len(entries) < 2:
+        if len(entries) < 2 or entries[0].key == record.key:
             return None
         mine = next((e for e in entries if e.key == record.key), None)
-        if mine is None or entries[0].key == record.key:
+        day = _days(mine.date) if mine else None
+        if day is None:
             return None
-        first = entries[0]
-        a, b = _days(first.date), _days(mine.date)
-        if a is None or b is None or not 0 <= b - a <= _REPRINT_DAYS:
-            return None
-        if similarity(first.fingerprint, mine.fingerprint) < 0.7:
-            return None
-        return first.key
+        sketch = None
+        for other in entries:  # earliest first
+            if other.key == record.key:
+                return None
+            earlier = _days(other.date)
+            if earlier is None or not 0 <= day - earlier <= _REPRINT_DAYS:
+                continue
+            sketch = sketch or fingerprint(record.body[:2000])
+            if similarity(fingerprint(body_of(other.key)[:2000]), sketch) >= 0.7:
+                return other.key
+        return None
 
     def work_title(self, title: str) -> str:
         return self.work_titles.get(normalize_title(title), title)
@@ -158,18 +172,6 @@ class CitationIndex:
             if entry.key != citing.key and _date_key(entry.date) <= limit:
                 return entry
         return None
-
-
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
 
 
 @dataclass

@@ -104,18 +104,20 @@ def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMenti
         taken.append((start, end))
         found.append((start, end, mention))
 
-    for match in _PLENUM_FULL.finditer(text):
+    # Cheap tests first: most texts name no meeting of a given form.
+    plenums = "中全会" in text
+    for match in _PLENUM_FULL.finditer(text) if "全体会议" in text else ():
         term, session = chinese_number(match.group(1)), chinese_number(match.group(2))
         add(match, MeetingMention(plenum_name(term, session), match.group(), match.start(),
                                   term, session))
-    for match in _PLENUM.finditer(text):
+    for match in _PLENUM.finditer(text) if plenums else ():
         term, session = chinese_number(match.group(1)), chinese_number(match.group(2))
         add(match, MeetingMention(plenum_name(term, session), match.group(), match.start(),
                                   term, session))
-    for match in _CONGRESS_FULL.finditer(text):
+    for match in _CONGRESS_FULL.finditer(text) if "全国代表大会" in text else ():
         number = chinese_number(match.group(1) or match.group(2))
         add(match, MeetingMention(congress_name(number), match.group(), match.start(), number))
-    for match in _NPC.finditer(text):
+    for match in _NPC.finditer(text) if "次会议" in text else ():
         term = chinese_number(match.group(1) or match.group(3))
         session = chinese_number(match.group(2) or match.group(4))
         add(match, MeetingMention(npc_name(term, session), match.group(), match.start(),
@@ -125,7 +127,7 @@ def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMenti
         before, after = text[max(0, match.start() - 2):match.start()], text[match.end():]
         if 7 <= number <= 20 and (before.endswith(_CONGRESS_BEFORE) or _CONGRESS_AFTER.match(after)):
             add(match, MeetingMention(congress_name(number), match.group(), match.start(), number))
-    for match in _PLENUM_BARE.finditer(text):
+    for match in _PLENUM_BARE.finditer(text) if plenums else ():
         session = chinese_number(match.group(1))
         term = _term_before(found, match.start()) or committee_on(date, session)
         if term is None:

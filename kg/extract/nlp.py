@@ -59,13 +59,13 @@ class Segmenter:
         pending: list[str] = []  # a run of words without Chinese, from one with Latin in it
         for word in self._cut(text):
             if pending:
-                if _HAN.search(word):
+                if not word.isascii() and _HAN.search(word):
                     words.extend(self._reference("".join(pending)))
                     pending = []
                     words.append(word)
                 else:
                     pending.append(word)
-            elif _LATIN.search(word) and not _HAN.search(word):
+            elif word.isascii() and _LATIN.search(word):
                 pending.append(word)
             else:
                 words.append(word)
