@@ -238,3 +238,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `kg query … | head`: the reader has what it wanted
+        sys.stderr.close()
+        return 0

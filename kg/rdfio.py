@@ -71,7 +71,7 @@ def _iri(term: URIRef) -> str:
     text = _IRIS.get(term)
     if text is None:
         text = nt_term(term)
-        if len(_IRIS) < 1_000_000:
+        if len(_IRIS) < 200_000:
             _IRIS[term] = text
     return text
 
@@ -86,7 +86,7 @@ class SortedLines:
     ['a\\n', 'b\\n', 'c\\n']
     """
 
-    def __init__(self, chunk_lines: int = 500_000, folder: Path | None = None):
+    def __init__(self, chunk_lines: int = 200_000, folder: Path | None = None):
         self.chunk_lines = chunk_lines
         self._buffer: set[str] = set()
         self._dir = tempfile.TemporaryDirectory(prefix="kg-sort-", dir=folder)

@@ -213,8 +213,8 @@ def _resolve_span(span, record: Record, index: CitationIndex, abbreviations: dic
     inner = span.title
     if inner in SHORT_TYPES:
         return _short_form(span, inner, record, index, recent)
-    if inner in abbreviations:
-        full = abbreviations[inner]
+    full = abbreviations.get(inner) or abbreviations.get(normalize_title(inner))
+    if full:
         earlier = next((c for c in reversed(recent)
                         if normalize_title(c.title) == normalize_title(full)), None)
         if earlier:

@@ -16,6 +16,7 @@ from functools import cache
 import ahocorasick
 
 from ..datafiles import read_lines, read_tsv
+from .citations import normalize_title
 
 __all__ = ["Entry", "Gazetteer", "load_gazetteer"]
 
@@ -94,8 +95,12 @@ def load_gazetteer() -> Gazetteer:
         for form in (row["name"], *filter(None, row.get("aliases", "").split("|"))):
             publications.setdefault(form.strip(), row["name"])
             publications.setdefault(unicodedata.normalize("NFKC", form.strip()), row["name"])
-    abbreviations = {row["short"]: row["full"]
-                     for row in _rows("abbreviations.tsv") if row.get("short")}
+    abbreviations: dict[str, str] = {}
+    for row in _rows("abbreviations.tsv"):
+        if row.get("short"):
+            abbreviations[row["short"]] = row["full"]
+            # Also by the compared form, so 五·一六通知 finds the row for 五一六通知.
+            abbreviations.setdefault(normalize_title(row["short"]), row["full"])
     return Gazetteer(entries, publications, abbreviations)
 
 
