@@ -25,6 +25,7 @@ from .cache import FileCache
 from .errors import KgError, Problem
 from .extract import Extractor, author_kind
 from .extract.gazetteer import load_gazetteer
+from .extract.learned import LearnedNames
 from .iri import DEFAULT_BASE, Minter
 from .model import Document, Facts, Record
 from .ontology import PREFIXES
@@ -150,6 +151,7 @@ def build(options: BuildOptions) -> dict:
     locations: dict[tuple[str, str], list[tuple[int, str, int]]] = {}  # key → copies
     index = CitationIndex()
     keywords = Keywords()
+    learned = LearnedNames()
     for done, (_, result) in enumerate(_pass_one(options, files, cache, stats), 1):
         stats.count(result)
         for position, (record, facts) in enumerate(result.items):
@@ -157,6 +159,7 @@ def build(options: BuildOptions) -> dict:
             locations.setdefault(record.key, []).append((rank, result.relpath, position))
             index.add(record, facts)
             keywords.count(facts)
+            learned.add(record)
         if options.progress:
             options.progress(done, len(files))
     read_seconds = time.perf_counter() - started
@@ -169,6 +172,7 @@ def build(options: BuildOptions) -> dict:
     index.finish()
 
     gazetteer = load_gazetteer()
+    learned.finish(gazetteer)
     minter = Minter(options.base)
     sink = SortedLines(folder=out)
     seen: set = set()  # entities whose own triples are written: grows with distinct entities
@@ -182,6 +186,7 @@ def build(options: BuildOptions) -> dict:
     for places in locations.values():
         copies = [cache.item(relpath, position) for _, relpath, position in sorted(places)]
         record, facts = _merge(copies, stats)
+        facts = learned.mentions(record, facts)
         merged += len(copies) - 1
         citations = resolve_citations(record, facts, index)
         for citation in citations:

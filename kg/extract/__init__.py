@@ -12,10 +12,10 @@ from collections import Counter
 
 from ..datafiles import DATA_DIR, read_lines
 from ..model import Facts, Mention, Record
-from ..readers.names import looks_like_name
 from .citations import find_citations
 from .entities import find_entities
 from .gazetteer import load_gazetteer
+from .learned import record_names
 from .meetings import adoption, find_meetings
 from .nlp import Segmenter, jieba_tags
 
@@ -52,8 +52,7 @@ class Extractor:
         meetings = find_meetings(text, date)
         citations, named, spans = find_citations(text, self.gazetteer.publications, date,
                                                  meetings)
-        learned = [t.name for t in record.tags if t.type == "人物" and looks_like_name(t.name)]
-        learned += record.listed_persons
+        learned = record_names(record)
         meeting_spans = [(m.start, m.start + len(m.surface)) for m in meetings]
         mentions = [m for m in find_entities(text, tokens, self.gazetteer,
                                              spans + meeting_spans, learned, self.common_words)]

@@ -20,10 +20,14 @@ def segmenter_words() -> tuple[str, ...]:
     """The gazetteer names added to the segmenter's dictionary so they are never split.
 
     Two-character names are left to jieba: added as words they would cut ordinary words
-    apart (康生 in 健康生活).
+    apart (康生 in 健康生活). So are forms ending in an honorific (耀邦同志), which would cut
+    the full name before them (胡|耀邦同志).
     """
+    from .entities import HONORIFICS
     from .gazetteer import load_gazetteer
-    return tuple(sorted(form for form in load_gazetteer().entries if len(form) >= 3))
+    # Forms with an honorific (耀邦同志) stay out: as words they would cut 胡|耀邦同志.
+    return tuple(sorted(form for form in load_gazetteer().entries
+                        if len(form) >= 3 and not form.endswith(HONORIFICS)))
 
 
 def make_nlp():

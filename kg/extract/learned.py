@@ -1,0 +1,75 @@
+"""Person names the archive itself gives (BHA 人物 tags, tagged RW： lists), used across it.
+
+A name one record's tags give is a person wherever another record's text names it. Pass 1
+collects the names; pass 2 looks for the ones the gazetteer lacks in every text. Only names of
+three or four characters that look like Chinese names are used (a two-character name is too
+often part of another word to be found without the segmenter), never inside 《》, never over
+another mention.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import ahocorasick
+
+from ..model import Facts, Mention, Record
+from ..readers.names import looks_like_name
+from .citations import find_title_spans
+from .entities import HONORIFICS
+from .gazetteer import Gazetteer
+
+__all__ = ["record_names", "LearnedNames"]
+
+
+def record_names(record: Record) -> list[str]:
+    """The person names the archive gives for ``record``.
+
+    >>> from kg.model import Tag
+    >>> record_names(Record("bha-json", "x", 0, 1, "1", "t",
+    ...     tags=(Tag("刘格平", "人物"), Tag("山东文革", "人物"), Tag("林副主席", "人物"))))
+    ['刘格平']
+    """
+    names = [t.name for t in record.tags if t.type == "人物"] + list(record.listed_persons)
+    return [n for n in dict.fromkeys(names)
+            if looks_like_name(n) and not n.endswith(HONORIFICS)
+            and not any(h in n for h in ("主席", "总理", "司令", "书记"))]
+
+
+class LearnedNames:
+    def __init__(self):
+        self.names: set[str] = set()
+        self._automaton = None
+
+    def add(self, record: Record) -> None:
+        self.names.update(record_names(record))
+
+    def finish(self, gazetteer: Gazetteer) -> None:
+        useful = sorted(n for n in self.names if 3 <= len(n) <= 4 and n not in gazetteer.entries)
+        if not useful:
+            return
+        self._automaton = ahocorasick.Automaton()
+        for name in useful:
+            self._automaton.add_word(name, name)
+        self._automaton.make_automaton()
+
+    def mentions(self, record: Record, facts: Facts) -> Facts:
+        """``facts`` with the learned names found in the text added as person mentions."""
+        if self._automaton is None:
+            return facts
+        text = record.text
+        taken = bytearray(len(text) + 1)
+        for start, end in find_title_spans(text):
+            taken[start:end] = b"\x01" * (end - start)
+        for mention in (*facts.mentions, *facts.meetings):
+            taken[mention.start:mention.start + len(mention.surface)] = \
+                b"\x01" * len(mention.surface)
+        found = []
+        for last, name in self._automaton.iter_long(text):
+            start = last + 1 - len(name)
+            if not any(taken[start:last + 1]):
+                found.append(Mention("person", name, name, start))
+        if not found:
+            return facts
+        mentions = tuple(sorted((*facts.mentions, *found), key=lambda m: m.start))
+        return replace(facts, mentions=mentions)
