@@ -12,10 +12,11 @@ ratios; the targets are extraction ≥ 1.0× jieba and citations ≤ 10% of extr
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 import jieba
+
+from timing import best_of
 
 from kg.extract import Extractor
 from kg.extract.citations import find_citations
@@ -34,15 +35,6 @@ def load_records() -> list[Record]:
             if isinstance(record, Record):
                 records.setdefault(record.key, record)
     return list(records.values())
-
-
-def best_of(repeat: int, work) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def main() -> None:

@@ -23,6 +23,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
+from timing import best_of
+
 from kg.query import load_query
 
 ID = "https://w3id.org/wenxian/id/"
@@ -72,15 +74,6 @@ def generate(path: Path, triples: int, seed: int = 1) -> tuple[int, int]:
         for p in range(7):
             out.write(f"<{ID}publication/p{p}> <{RDFS}label> \"出版物{p}\"@zh .\n")
     return written, documents
-
-
-def best_of(repeat: int, work) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def main() -> None:
