@@ -25,7 +25,7 @@ import rdflib
 
 from timing import best_of
 
-from kg.query import load_query
+from kg.query import bind_parameters, load_query
 
 ID = "https://w3id.org/wenxian/id/"
 WX = "https://w3id.org/wenxian/ontology#"
@@ -104,16 +104,8 @@ def main() -> None:
                ("citing-documents", {"title": cited}),
                ("documents-by-author", {"author": "人物7"})]
     for name, params in queries:
-        query = load_query(name)
-        text = query.text
-        # The same bound query for both engines: parameters written as a VALUES block.
-        from kg.query import _nt  # noqa: PLC0415 (the runner's own term writer)
-        declared = {p.name: p for p in query.params}
-        names = sorted(params)
-        block = "VALUES (" + " ".join("?" + n for n in names) + ") { (" + \
-            " ".join(_nt(declared[n].term(params[n])) for n in names) + ") }"
-        where = text.upper().index("WHERE {") + len("WHERE {")
-        bound = text[:where] + "\n" + block + "\n" + text[where:]
+        # The same bound query for both engines, bound as `kg query` binds it.
+        bound = bind_parameters(load_query(name), params)
         oxi_rows = []
         oxi = best_of(args.repeat, lambda: oxi_rows.__setitem__(slice(None), list(store.query(bound))))
         lib, lib_rows = rdflib_time(graph, bound, args.rdflib_timeout)

@@ -14,9 +14,14 @@ import pickle
 from collections import OrderedDict
 from pathlib import Path
 
-__all__ = ["FileCache"]
+__all__ = ["FileCache", "content_digest"]
 
 _KEEP_LOADED = 32
+
+
+def content_digest(data: bytes) -> str:
+    """What identifies a file's content in the cache: the SHA-1 of its bytes."""
+    return hashlib.sha1(data).hexdigest()
 
 
 class FileCache:
@@ -26,35 +31,35 @@ class FileCache:
         folder.mkdir(parents=True, exist_ok=True)
         self._loaded: OrderedDict[str, object] = OrderedDict()
 
-    @staticmethod
-    def digest(item) -> str:
-        """The SHA-1 of a file's bytes (a missing file digests as empty: its read reports it)."""
-        try:
-            return hashlib.sha1(item.path.read_bytes()).hexdigest()
-        except OSError:
-            return ""
-
     def _path(self, relpath: str) -> Path:
         name = hashlib.sha1(relpath.encode()).hexdigest()
         return self.folder / name[:2] / f"{name}.pickle"
 
-    def has(self, relpath: str, digest: str) -> bool:
-        path = self._path(relpath)
-        if not digest or not path.is_file():
+    def fresh(self, item) -> bool:
+        """Whether the cached result of ``item`` (an input file) is for its current bytes and
+        the current code. A file with no entry is not read here: its worker reads it."""
+        path = self._path(item.relpath)
+        if not path.is_file():
+            return False
+        try:
+            digest = content_digest(item.path.read_bytes())
+        except OSError:
             return False
         with path.open("rb") as f:
             try:
                 header = pickle.load(f)
             except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
                 return False
-        return header == (relpath, digest, self.fingerprint)
+        return header == (item.relpath, digest, self.fingerprint)
 
-    def put(self, result, digest: str) -> None:
+    def put(self, result) -> None:
+        """Keep ``result`` (with the ``relpath`` and ``digest`` of the file it was read from)."""
         path = self._path(result.relpath)
         path.parent.mkdir(exist_ok=True)
         temporary = path.with_suffix(".tmp")
         with temporary.open("wb") as f:
-            pickle.dump((result.relpath, digest, self.fingerprint), f, pickle.HIGHEST_PROTOCOL)
+            pickle.dump((result.relpath, result.digest, self.fingerprint), f,
+                        pickle.HIGHEST_PROTOCOL)
             pickle.dump(result, f, pickle.HIGHEST_PROTOCOL)
         temporary.replace(path)
         self._loaded.pop(result.relpath, None)

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .errors import KgError
+from .iri import DEFAULT_BASE
 
 __all__ = ["main"]
 
@@ -131,83 +132,78 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command(commands, name: str, run, *, help: str, description: str,
+             out_help: str = "the built output folder") -> argparse.ArgumentParser:
+    """A subcommand with its example, its ``--out`` folder and the function it runs."""
+    command = commands.add_parser(name, help=help, description=description,
+                                  epilog="example: " + EXAMPLES[name],
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    command.add_argument("--out", default="output", help=out_help)
+    command.set_defaults(run=run)
+    return command
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(
         prog="kg", description="Knowledge graphs from archives of Chinese historical and "
         "political documents.")
     commands = main_parser.add_subparsers(dest="command", required=True)
 
-    build = commands.add_parser(
-        "build", help="read archive files and build the graph",
+    build = _command(commands, "build", cmd_build,
+        out_help="output folder (default: output)",
+        help="read archive files and build the graph",
         description="Read every file under INPUT (formats told by content) and write "
-        "graph.ttl, graph.nt, report.json and the query store into --out.",
-        epilog="example: " + EXAMPLES["build"], formatter_class=argparse.RawDescriptionHelpFormatter)
+        "graph.ttl, graph.nt, report.json and the query store into --out.")
     build.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders to read")
-    build.add_argument("--out", default="output", help="output folder (default: output)")
     build.add_argument("--publication", help="publication of tagged records (a corpus.toml in "
                        "a folder overrides it for the files below)")
     build.add_argument("--workers", type=int, help="worker processes (default: the cores)")
     build.add_argument("--engine", choices=("local", "dask"), default="local")
     build.add_argument("--scheduler", help="Dask scheduler address (with --engine dask)")
     build.add_argument("--strict", action="store_true", help="fail on any input error")
-    build.add_argument("--base", default="https://w3id.org/wenxian/id/",
+    build.add_argument("--base", default=DEFAULT_BASE,
                        help="base of the minted IRIs")
     build.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    build.set_defaults(run=cmd_build)
 
-    query = commands.add_parser(
-        "query", help="run a SPARQL query against the built store",
+    query = _command(commands, "query", cmd_query,
+        help="run a SPARQL query against the built store",
         description="Run a named query from queries/ (see --list), a .rq file or a query "
-        "string against the store of a build. Parameters are bound as RDF terms.",
-        epilog="example: " + EXAMPLES["query"], formatter_class=argparse.RawDescriptionHelpFormatter)
+        "string against the store of a build. Parameters are bound as RDF terms.")
     query.add_argument("query", nargs="?", help="query name, .rq file or SPARQL text")
     query.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                        help="a parameter value (repeat for several)")
-    query.add_argument("--out", default="output", help="the built output folder")
     query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
     query.add_argument("--list", action="store_true", help="list the named queries")
-    query.set_defaults(run=cmd_query)
 
-    export = commands.add_parser(
-        "export", help="write the built graph in another RDF format",
+    export = _command(commands, "export", cmd_export,
+        help="write the built graph in another RDF format",
         description="Stream the store of a build as Turtle, N-Triples, N-Quads, TriG, JSON-LD "
-        "(expanded) or RDF/XML, to a file or standard output.",
-        epilog="example: " + EXAMPLES["export"], formatter_class=argparse.RawDescriptionHelpFormatter)
+        "(expanded) or RDF/XML, to a file or standard output.")
     export.add_argument("--format", required=True,
                         choices=("ttl", "nt", "nq", "trig", "jsonld", "rdfxml"))
     export.add_argument("--file", help="where to write (default: standard output)")
-    export.add_argument("--out", default="output", help="the built output folder")
-    export.set_defaults(run=cmd_export)
 
-    validate = commands.add_parser(
-        "validate", help="check the built graph against the SHACL shapes",
+    validate = _command(commands, "validate", cmd_validate,
+        help="check the built graph against the SHACL shapes",
         description="Validate DIR/graph.nt against ontology/shapes.ttl with pySHACL; exit 1 "
-        "when there are violations.",
-        epilog="example: " + EXAMPLES["validate"], formatter_class=argparse.RawDescriptionHelpFormatter)
-    validate.add_argument("--out", default="output", help="the built output folder")
+        "when there are violations.")
     validate.add_argument("--limit", type=int, default=50, help="violations to print")
-    validate.set_defaults(run=cmd_validate)
 
-    serve = commands.add_parser(
-        "serve", help="a read-only SPARQL 1.1 Protocol endpoint and a query page",
+    serve = _command(commands, "serve", cmd_serve,
+        help="a read-only SPARQL 1.1 Protocol endpoint and a query page",
         description="Serve the store of a build at http://HOST:PORT/sparql (GET and POST; "
         "JSON, XML, CSV, TSV results; Turtle, N-Triples, JSON-LD graphs) with a query page "
-        "at /. Updates are refused; each query has a time limit and a result-size limit.",
-        epilog="example: " + EXAMPLES["serve"], formatter_class=argparse.RawDescriptionHelpFormatter)
-    serve.add_argument("--out", default="output", help="the built output folder")
+        "at /. Updates are refused; each query has a time limit and a result-size limit.")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--timeout", type=float, default=30.0, help="seconds per query")
     serve.add_argument("--max-rows", type=int, default=100_000, help="rows (or triples) per answer")
-    serve.set_defaults(run=cmd_serve)
 
-    graph = commands.add_parser(
-        "graph", help="the networkx view of the links between documents, and pictures",
+    graph = _command(commands, "graph", cmd_graph,
+        help="the networkx view of the links between documents, and pictures",
         description="Read the citation graph from the store and write GraphML, GEXF, "
         "node-link JSON, measures (CSV), an offline interactive HTML page and PNG pictures "
-        "into DIR/graph/ (or --dest).",
-        epilog="example: " + EXAMPLES["graph"], formatter_class=argparse.RawDescriptionHelpFormatter)
-    graph.add_argument("--out", default="output", help="the built output folder")
+        "into DIR/graph/ (or --dest).")
     graph.add_argument("--dest", help="where to write (default: OUT/graph)")
     graph.add_argument("--start", type=int, help="first year of citing documents")
     graph.add_argument("--end", type=int, help="last year of citing documents")
@@ -215,17 +211,13 @@ def parser() -> argparse.ArgumentParser:
                        "publication (repeat for several)")
     graph.add_argument("--max-nodes", type=int, default=5000, help="nodes in the HTML page")
     graph.add_argument("--layout", choices=("auto", "force", "time"), default="auto")
-    graph.set_defaults(run=cmd_graph)
 
-    evaluate = commands.add_parser(
-        "evaluate", help="score a built graph against a gold file",
+    evaluate = _command(commands, "evaluate", cmd_evaluate,
+        help="score a built graph against a gold file",
         description="Precision, recall and F1 per kind of a built graph against a gold file "
-        "shaped like ../shared/corpus/annotated/gold.json.",
-        epilog="example: " + EXAMPLES["evaluate"], formatter_class=argparse.RawDescriptionHelpFormatter)
+        "shaped like ../shared/corpus/annotated/gold.json.")
     evaluate.add_argument("--gold", required=True, help="the gold JSON file")
-    evaluate.add_argument("--out", default="output", help="the built output folder")
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    evaluate.set_defaults(run=cmd_evaluate)
     return main_parser
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from .cache import FileCache
+from .cache import FileCache, content_digest
 from .errors import KgError, Problem
 from .extract import Extractor, author_kind
 from .extract.gazetteer import load_gazetteer
@@ -61,6 +61,7 @@ class FileResult:
     format: str | None
     items: tuple[tuple[Record, Facts], ...]
     problems: tuple[Problem, ...]
+    digest: str = ""  # of the file's bytes, for the cache
 
 
 _extractor: Extractor | None = None
@@ -81,7 +82,8 @@ def process_file(item: InputFile) -> FileResult:
     records = [r for r in found if isinstance(r, Record)]
     problems = tuple(p for p in found if isinstance(p, Problem))
     return FileResult(source.relpath, fmt,
-                      tuple((r, _extractor.extract(r)) for r in records), problems)
+                      tuple((r, _extractor.extract(r)) for r in records), problems,
+                      content_digest(data))
 
 
 @dataclass
@@ -117,15 +119,14 @@ def _results(options: BuildOptions, files: list[InputFile]) -> Iterator[FileResu
 def _pass_one(options: BuildOptions, files: list[InputFile], cache: FileCache,
               stats: _Stats) -> Iterator[tuple[int, FileResult]]:
     """Every file's result, from the cache when its content is unchanged, else computed."""
-    digests = [cache.digest(item) for item in files]
-    stale = [i for i, (item, digest) in enumerate(zip(files, digests))
-             if not cache.has(item.relpath, digest)]
+    stale = [i for i, item in enumerate(files) if not cache.fresh(item)]
     computed = _results(options, [files[i] for i in stale])
     stale_set = set(stale)
     for i, item in enumerate(files):
         if i in stale_set:
             result = next(computed)
-            cache.put(result, digests[i])
+            if result.digest:  # an unreadable file is not cached: it is read again next time
+                cache.put(result)
         else:
             result = cache.get(item.relpath)
             stats.reused += 1

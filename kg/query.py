@@ -26,7 +26,8 @@ import pyoxigraph as ox
 
 from .errors import KgError
 
-__all__ = ["QUERY_DIR", "NamedQuery", "Param", "list_queries", "load_query", "run_query",
+__all__ = ["QUERY_DIR", "NamedQuery", "Param", "list_queries", "load_query", "bind_parameters",
+           "run_query",
            "format_result", "FORMATS"]
 
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
@@ -111,8 +112,14 @@ def load_query(query: str, folder: Path = QUERY_DIR) -> NamedQuery:
     return _parse("query", query)
 
 
-def run_query(store: ox.Store, query: NamedQuery, values: dict[str, str]):
-    """Run ``query`` with ``values`` bound to its parameters; returns pyoxigraph's result."""
+def bind_parameters(query: NamedQuery, values: dict[str, str]) -> str:
+    """The text of ``query`` with ``values`` bound, checked against its declared parameters.
+
+    Parameters are bound by a VALUES block opening the WHERE clause, so they are in scope
+    everywhere in it (SEP-0007 substitution, which pyoxigraph offers, only binds projected
+    variables). Each value is written as one term by the tested N-Triples serialiser: a value
+    can never become query text.
+    """
     declared = {p.name: p for p in query.params}
     missing = [p.name for p in query.params if p.name not in values]
     if missing:
@@ -124,20 +131,21 @@ def run_query(store: ox.Store, query: NamedQuery, values: dict[str, str]):
     if unknown and query.params:
         raise KgError(f"query {query.name} has no parameter(s) {', '.join(sorted(unknown))}; "
                       f"it takes {', '.join(declared) or 'none'}")
-    text = query.text
-    if values:
-        # Parameters are bound by a VALUES block opening the WHERE clause, so they are in
-        # scope everywhere in it (SEP-0007 substitution, which pyoxigraph offers, only binds
-        # projected variables). Each value is written as one term by the tested N-Triples
-        # serialiser: a value can never become query text.
-        names = sorted(values)
-        terms = [_nt(declared[n].term(values[n]) if n in declared else ox.Literal(values[n]))
-                 for n in names]
-        block = "VALUES (" + " ".join("?" + n for n in names) + ") { (" + " ".join(terms) + ") }"
-        where = _WHERE.search(_mask_comments(text))
-        if where is None:
-            raise KgError(f"query {query.name} has no WHERE clause to bind parameters in")
-        text = text[:where.end()] + "\n  " + block + "\n" + text[where.end():]
+    if not values:
+        return query.text
+    names = sorted(values)
+    terms = [_nt(declared[n].term(values[n]) if n in declared else ox.Literal(values[n]))
+             for n in names]
+    block = "VALUES (" + " ".join("?" + n for n in names) + ") { (" + " ".join(terms) + ") }"
+    where = _WHERE.search(_mask_comments(query.text))
+    if where is None:
+        raise KgError(f"query {query.name} has no WHERE clause to bind parameters in")
+    return query.text[:where.end()] + "\n  " + block + "\n" + query.text[where.end():]
+
+
+def run_query(store: ox.Store, query: NamedQuery, values: dict[str, str]):
+    """Run ``query`` with ``values`` bound to its parameters; returns pyoxigraph's result."""
+    text = bind_parameters(query, values)
     try:
         return store.query(text)
     except SyntaxError as error:

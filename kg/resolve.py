@@ -7,9 +7,10 @@ the citing one; among several printings of the same text, to the earliest.
 
 from __future__ import annotations
 
+import datetime
 import heapq
-import zlib
 import math
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,7 +40,6 @@ def _date_key(date: DateValue | None, late: bool = False) -> tuple[int, int, int
 def _days(date: DateValue | None) -> int | None:
     if date is None or date.day is None:
         return None
-    import datetime
     try:
         return datetime.date(date.year, date.month, date.day).toordinal()
     except ValueError:

@@ -53,15 +53,11 @@ def decimal_literal(value: float) -> Literal:
     return Literal(text, datatype=XSD.decimal)
 
 
-def entity_triples(minter: Minter, kind: str, name: str,
-                   alt_labels: tuple[str, ...] = ()) -> Iterator[Triple]:
-    """The type, label and alternative labels of an entity; ``kind`` as in ``ENTITY_CLASSES``."""
+def entity_triples(minter: Minter, kind: str, name: str) -> Iterator[Triple]:
+    """The type and label of an entity; ``kind`` as in ``ENTITY_CLASSES``."""
     iri = minter.entity(_IRI_KIND[kind], name)
     yield iri, RDF.type, ENTITY_CLASSES[kind]
     yield iri, RDFS.label, zh(name)
-    for alt in alt_labels:
-        if alt != name:
-            yield iri, SKOS.altLabel, zh(alt)
 
 
 def concept_triples(minter: Minter, name: str) -> Iterator[Triple]:

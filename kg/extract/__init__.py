@@ -65,11 +65,6 @@ class Extractor:
         return Facts(tuple(mentions), tuple(meetings), tuple(citations), publications,
                      adopted_at, adopted_on, tuple(sorted(terms.items())))
 
-    def author_kind(self, name: str) -> str:
-        return author_kind(name)
-
-    def wikidata(self, kind: str, name: str) -> str:
-        return self.gazetteer.wikidata(kind, name)
 
 
 def author_kind(name: str) -> str:

@@ -59,7 +59,7 @@ def find_entities(text: str, tokens: list[tuple[str, int, int]], gazetteer: Gaze
     candidates += _honorific_persons(text, tokens, gazetteer, common)
     candidates += _units(text, candidates)
     candidates += _datelines(text, gazetteer)
-    candidates += _learned(text, learned, starts, ends)
+    candidates += _learned(text, learned, starts)
     inside = bytearray(len(text) + 1)
     for start, end in protected:
         inside[start:end] = b"\x01" * (end - start)
@@ -130,7 +130,7 @@ def _datelines(text: str, gazetteer: Gazetteer) -> list[_Candidate]:
     return found
 
 
-def _learned(text: str, names: Iterable[str], starts: set[int], ends: set[int]):
+def _learned(text: str, names: Iterable[str], starts: set[int]):
     found = []
     for name in names:
         for match in re.finditer(re.escape(name), text):
