@@ -1,7 +1,8 @@
 """The per-file cache of pass-1 results, which makes rebuilds incremental.
 
 Each input file's records and facts are pickled under ``OUT/.cache/`` with the SHA-1 of the
-file's bytes and a fingerprint of the reading and extraction code and data. A later build
+file's bytes and a fingerprint of the reading and extraction code and data; beside them,
+what pass 2 wrote for the file (``kg.render``). A later build
 into the same folder reuses every entry whose file is unchanged, computes the rest, and drops
 the entries of files that are gone. Pass 2 reads the results back from here, so the whole
 corpus is never held in memory.
@@ -31,9 +32,13 @@ class FileCache:
         folder.mkdir(parents=True, exist_ok=True)
         self._loaded: OrderedDict[str, object] = OrderedDict()
 
-    def _path(self, relpath: str) -> Path:
+    def _path(self, relpath: str, suffix: str = ".pickle") -> Path:
         name = hashlib.sha1(relpath.encode()).hexdigest()
-        return self.folder / name[:2] / f"{name}.pickle"
+        return self.folder / name[:2] / f"{name}{suffix}"
+
+    def fragment(self, relpath: str, shared: bool = False) -> Path:
+        """Where pass 2 keeps the Turtle of the file's documents, or its shared lines."""
+        return self._path(relpath, ".shared.nt" if shared else ".ttl")
 
     def fresh(self, item) -> bool:
         """Whether the cached result of ``item`` (an input file) is for its current bytes and
@@ -79,12 +84,18 @@ class FileCache:
     def item(self, relpath: str, position: int):
         return self.get(relpath).items[position]
 
+    def remove(self, relpath: str) -> None:
+        """Forget a file that is gone."""
+        for suffix in (".pickle", ".ttl", ".shared.nt"):
+            self._path(relpath, suffix).unlink(missing_ok=True)
+        self._loaded.pop(relpath, None)
+
     def prune(self, keep: set[str]) -> int:
         """Remove the entries of files not in ``keep``; return how many were removed."""
-        wanted = {self._path(relpath) for relpath in keep}
+        wanted = {self._path(relpath, "") for relpath in keep}
         removed = 0
-        for path in self.folder.glob("*/*.pickle"):
-            if path not in wanted:
+        for path in self.folder.glob("*/*.*"):
+            if path.parent / path.name.split(".")[0] not in wanted:
                 path.unlink()
                 removed += 1
         return removed

@@ -26,11 +26,29 @@ EXAMPLES = {
 }
 
 
-def _progress(done: int, total: int) -> None:
-    if sys.stderr.isatty():
-        width = 30
+class _Progress:
+    """A progress bar on stderr with files/s and the time left, when it is a terminal."""
+
+    def __init__(self):
+        self.stage, self.started, self.shown = "", 0.0, 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        import time
+        if not sys.stderr.isatty():
+            return
+        now = time.monotonic()
+        if stage != self.stage:
+            self.stage, self.started = stage, now
+        elif done < total and now - self.shown < 0.2:
+            return
+        self.shown = now
+        elapsed = max(now - self.started, 1e-6)
+        rate = done / elapsed
+        left = (total - done) / rate if rate else 0
+        width = 24
         filled = width * done // max(total, 1)
-        print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files",
+        print(f"\r{stage:8} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files "
+              f"{rate:6.0f}/s  ETA {int(left) // 60}:{int(left) % 60:02d} ",
               end="" if done < total else "\n", file=sys.stderr, flush=True)
 
 
@@ -40,7 +58,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         inputs=tuple(Path(p) for p in args.inputs), out=Path(args.out),
         publication=args.publication or "", workers=args.workers or default_workers(),
         engine=args.engine, scheduler=args.scheduler, strict=args.strict, base=args.base,
-        progress=None if args.quiet else _progress)
+        progress=None if args.quiet else _Progress())
     report = build(options)
     summary = (f"{report['documents']} documents from {report['records']} records in "
                f"{report['files']} files ({report['merged_duplicates']} duplicates merged, "
@@ -96,8 +114,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(violation)
     if len(violations) > args.limit:
         print(f"… and {len(violations) - args.limit} more")
-    print(f"{len(violations)} violation(s) of ontology/shapes.ttl in {args.out}/graph.nt"
-          if violations else f"{args.out}/graph.nt conforms to ontology/shapes.ttl")
+    print(f"{len(violations)} violation(s) of ontology/shapes.ttl in {args.out}/graph.ttl"
+          if violations else f"{args.out}/graph.ttl conforms to ontology/shapes.ttl")
     return 1 if violations else 0
 
 
@@ -153,7 +171,7 @@ def parser() -> argparse.ArgumentParser:
         out_help="output folder (default: output)",
         help="read archive files and build the graph",
         description="Read every file under INPUT (formats told by content) and write "
-        "graph.ttl, graph.nt, report.json and the query store into --out.")
+        "graph.ttl, report.json and the query store into --out.")
     build.add_argument("inputs", nargs="+", metavar="INPUT", help="files or folders to read")
     build.add_argument("--publication", help="publication of tagged records (a corpus.toml in "
                        "a folder overrides it for the files below)")
@@ -185,7 +203,7 @@ def parser() -> argparse.ArgumentParser:
 
     validate = _command(commands, "validate", cmd_validate,
         help="check the built graph against the SHACL shapes",
-        description="Validate DIR/graph.nt against ontology/shapes.ttl with pySHACL; exit 1 "
+        description="Validate DIR/graph.ttl against ontology/shapes.ttl with pySHACL; exit 1 "
         "when there are violations.")
     validate.add_argument("--limit", type=int, default=50, help="violations to print")
 

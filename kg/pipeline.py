@@ -1,12 +1,17 @@
-"""The build: files → records → facts → corpus-wide resolution → triples → outputs.
+"""The build: files → records → facts → corpus-wide indexes → triples → outputs.
 
 Pass 1 reads and extracts one file at a time (in a process pool, or as Dask tasks) and keeps
-each file's records and facts in the on-disk cache (``kg.cache``), holding only the
-corpus-wide indexes in memory (document keys, titles, adoption meetings, term document
-frequencies); unchanged files of an earlier build are not read again. Pass 2 walks the
-documents in input order, merges the copies of each, resolves citations against the
-indexes, picks keywords and writes triples through an external sort. Outputs: ``graph.ttl``
-(sorted Turtle), ``graph.nt``, ``report.json`` and the Oxigraph store in ``store/``.
+each file's records and facts in the on-disk cache (``kg.cache``); the parent holds only the
+corpus-wide indexes (``kg.state``: document keys, titles, adoption meetings, term
+frequencies, shared entity lines). Pass 2 renders one file at a time in a process pool
+(``kg.render``): merges the copies of each document, resolves its citations, picks its
+keywords and writes its Turtle fragment. ``graph.ttl`` is the fragments in input order and
+then the shared lines; the Oxigraph store in ``store/`` is loaded from it.
+
+A build into a folder holding an earlier build is incremental: only added, changed and
+removed files are read, the indexes are updated rather than rebuilt, only the documents whose
+inputs changed are rendered again, and the store is updated in place. The result is
+byte-identical to a clean build.
 """
 
 from __future__ import annotations
@@ -14,25 +19,25 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import FileCache, content_digest
 from .errors import KgError, Problem
-from .extract import Extractor, author_kind
+from .extract import Extractor
 from .extract.gazetteer import load_gazetteer
-from .extract.learned import LearnedNames
+from .extract.learned import record_names
 from .iri import DEFAULT_BASE, Minter
-from .model import Document, Facts, Record
+from .model import Facts, Record
 from .ontology import PREFIXES
-from .rdfio import SortedLines, nt_line, write_turtle
+from .rdfio import Shortener, turtle_prefixes, write_turtle_body
 from .readers import InputFile, input_files, read_file
-from .resolve import CitationIndex, Keywords, resolve_citations
-from .triples import document_triples
+from .render import RenderContext, RenderResult, read_shared, render_file, set_context
+from .resolve import dependencies, title_entry
+from .state import BuildState, FileInfo, RecordInfo
 
 __all__ = ["BuildOptions", "build", "process_file", "FileResult"]
 
@@ -50,7 +55,7 @@ class BuildOptions:
     scheduler: str | None = None
     strict: bool = False
     base: str = DEFAULT_BASE
-    progress: Callable[[int, int], None] | None = None
+    progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,7 @@ class FileResult:
     items: tuple[tuple[Record, Facts], ...]
     problems: tuple[Problem, ...]
     digest: str = ""  # of the file's bytes, for the cache
+    infos: tuple[RecordInfo, ...] = ()  # what the indexes take of each record
 
 
 _extractor: Extractor | None = None
@@ -81,26 +87,25 @@ def process_file(item: InputFile) -> FileResult:
     fmt, found = read_file(source, data)
     records = [r for r in found if isinstance(r, Record)]
     problems = tuple(p for p in found if isinstance(p, Problem))
-    return FileResult(source.relpath, fmt,
-                      tuple((r, _extractor.extract(r)) for r in records), problems,
-                      content_digest(data))
+    items = tuple((r, _extractor.extract(r)) for r in records)
+    return FileResult(source.relpath, fmt, items, problems, content_digest(data),
+                      tuple(record_info(r, f) for r, f in items))
 
 
-@dataclass
-class _Stats:
-    files: int = 0
-    reused: int = 0
-    formats: Counter = field(default_factory=Counter)
-    records: int = 0
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+def record_info(record: Record, facts: Facts) -> RecordInfo:
+    return RecordInfo(record.key, _FORMAT_PRIORITY.get(record.format, 9), bool(record.body),
+                      title_entry(record, facts),
+                      tuple(sorted({span.title for span in facts.citations})),
+                      tuple(record_names(record)), dependencies(record, facts))
 
-    def count(self, result: FileResult) -> None:
-        self.formats[result.format or "unknown"] += 1
-        for problem in result.problems:
-            (self.errors if problem.severity == "error" else self.warnings).append(problem)
-        self.records += len(result.items) + sum(
-            1 for p in result.problems if p.severity == "error" and p.record is not None)
+
+
+def _pool(workers: int):
+    """A process pool whose workers are forked from this process, so they share what it
+    holds (the extractor's data in pass 1, the indexes in pass 2) instead of receiving it."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
 
 
 def _results(options: BuildOptions, files: list[InputFile]) -> Iterator[FileResult]:
@@ -109,28 +114,50 @@ def _results(options: BuildOptions, files: list[InputFile]) -> Iterator[FileResu
         from .distributed import dask_results
         yield from dask_results(files, options.scheduler, options.workers)
     elif options.workers > 1 and len(files) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(options.workers) as pool:
-            yield from pool.map(process_file, files, chunksize=4)
+        with _pool(options.workers) as pool:
+            yield from pool.map(process_file, files, chunksize=8)
     else:
         yield from map(process_file, files)
 
 
-def _pass_one(options: BuildOptions, files: list[InputFile], cache: FileCache,
-              stats: _Stats) -> Iterator[tuple[int, FileResult]]:
-    """Every file's result, from the cache when its content is unchanged, else computed."""
-    stale = [i for i, item in enumerate(files) if not cache.fresh(item)]
-    computed = _results(options, [files[i] for i in stale])
-    stale_set = set(stale)
-    for i, item in enumerate(files):
-        if i in stale_set:
-            result = next(computed)
-            if result.digest:  # an unreadable file is not cached: it is read again next time
-                cache.put(result)
-        else:
-            result = cache.get(item.relpath)
-            stats.reused += 1
-        yield i, result
+def _pass_one(options: BuildOptions, files: list[InputFile], cache: FileCache
+              ) -> Iterator[tuple[InputFile, FileResult, bool]]:
+    """Each file's result (and whether it came from the cache): from the cache when its
+    content and the extraction code are unchanged, else computed."""
+    fresh = [cache.fresh(item) for item in files]
+    computed = _results(options, [item for item, ok in zip(files, fresh) if not ok])
+    for item, ok in zip(files, fresh):
+        if ok:
+            yield item, cache.get(item.relpath), True
+            continue
+        result = next(computed)
+        if result.digest:  # an unreadable file is not cached: it is read again next time
+            cache.put(result)
+        yield item, result, False
+
+
+@dataclass
+class _Changes:
+    """What a build changes in the shared lines, and which documents it writes again."""
+
+    counts: Counter
+    was: dict[str, bool] = field(default_factory=dict)  # a line's presence before the build
+    gone_documents: set = field(default_factory=set)  # keys whose old triples are replaced
+
+    def count(self, lines, step: int) -> None:
+        counts = self.counts
+        for line in lines:
+            if line not in self.was:
+                self.was[line] = line in counts
+            counts[line] += step
+            if counts[line] <= 0:
+                del counts[line]
+
+    def shared_delta(self) -> tuple[list[str], list[str]]:
+        """Shared lines written for the first time, and lines no longer written by any file."""
+        added = sorted(line for line, was in self.was.items() if not was and line in self.counts)
+        removed = sorted(line for line, was in self.was.items() if was and line not in self.counts)
+        return added, removed
 
 
 def build(options: BuildOptions) -> dict:
@@ -138,7 +165,7 @@ def build(options: BuildOptions) -> dict:
 
     Returns the report (also written to ``report.json``). Raises :class:`KgError` when
     nothing could be built, or on any error with ``strict``. A build into a folder that
-    holds an earlier build re-reads only the files whose content changed.
+    holds an earlier build redoes only what the changed files change.
     """
     started = time.perf_counter()
     for path in options.inputs:
@@ -146,151 +173,198 @@ def build(options: BuildOptions) -> dict:
             raise KgError(f"input {path} does not exist")
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
-    cache = FileCache(out / ".cache", _fingerprint(options))
+    cache = FileCache(out / ".cache", _fingerprint(options, _PASS_ONE_CODE))
+    state_path = out / ".cache" / "state.pickle"
+    fingerprint = _fingerprint(options, ("**/*.py", "extract/data/*"), options.base)
+    state = BuildState.load(state_path, fingerprint)
+    incremental = state is not None and (out / "store").is_dir() and (out / "graph.ttl").is_file()
+    if not incremental:
+        state = BuildState(fingerprint)
     files = list(input_files(list(options.inputs), options.publication))
-    stats = _Stats(files=len(files))
-    locations: dict[tuple[str, str], list[tuple[int, str, int]]] = {}  # key → copies
-    index = CitationIndex()
-    keywords = Keywords()
-    learned = LearnedNames()
-    for done, (_, result) in enumerate(_pass_one(options, files, cache, stats), 1):
-        stats.count(result)
-        for position, (record, facts) in enumerate(result.items):
-            rank = _FORMAT_PRIORITY.get(record.format, 9)
-            locations.setdefault(record.key, []).append((rank, result.relpath, position))
-            index.add(record, facts)
-            keywords.count(facts)
-            learned.add(record)
+    current = {item.relpath for item in files}
+    rendered_before = {relpath for relpath, info in state.files.items() if info.owned}
+    changes = _Changes(state.entity_counts)
+
+    # Pass 1: take out the files that are gone or changed, read and put in the new ones.
+    removed = [relpath for relpath in state.files if relpath not in current]
+    stale = [item for item in files
+             if item.relpath not in state.files or not state.files[item.relpath].unchanged(item.path)]
+    for relpath in [*removed, *(item.relpath for item in stale if item.relpath in state.files)]:
+        changes.gone_documents.update(state.remove_file(relpath).owned)
+    stats = {"read": 0, "reused": len(files) - len(stale)}
+    for done, (item, result, cached) in enumerate(_pass_one(options, stale, cache), 1):
+        stat = item.path.stat() if result.digest else None
+        info = FileInfo(stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1,
+                        result.digest, result.format, result.infos, result.problems)
+        state.add_file(item.relpath, info, (facts.terms for _, facts in result.items))
+        stats["reused" if cached else "read"] += 1
         if options.progress:
-            options.progress(done, len(files))
+            options.progress("reading", done, len(stale))
     read_seconds = time.perf_counter() - started
-    cache.prune({item.relpath for item in files})
-    if options.strict and stats.errors:
-        raise KgError(f"{len(stats.errors)} error(s) and --strict: " + str(stats.errors[0]))
-    if not locations:
+    errors = [p for info in state.files.values() for p in info.problems if p.severity == "error"]
+    if options.strict and errors:
+        raise KgError(f"{len(errors)} error(s) and --strict: " + str(errors[0]))
+    if not state.locations:
         raise KgError("no record could be read from " + ", ".join(map(str, options.inputs)) +
-                      (f" (first problem: {stats.errors[0]})" if stats.errors else ""))
-    index.finish()
+                      (f" (first problem: {errors[0]})" if errors else ""))
 
+    # Corpus-wide: update the indexes, find what must be rendered again.
     gazetteer = load_gazetteer()
-    learned.finish(gazetteer)
-    minter = Minter(options.base)
-    sink = SortedLines(folder=out)
-    seen: set = set()  # entities whose own triples are written: grows with distinct entities
+    affected, former = state.settle()
+    to_render = {item.relpath for item in stale} | former
+    to_render.update(state.owner(key)[1] for key in affected)
+    names = state.names_changed(gazetteer)
+    if names and incremental:
+        to_render |= _files_naming(names, [f for f in current if f not in to_render], cache)
+    for relpath in to_render:
+        if relpath in state.files:
+            changes.gone_documents.update(state.files[relpath].owned)
+    for relpath in (*removed, *to_render):
+        if relpath in rendered_before:
+            changes.count(read_shared(cache.fragment(relpath, shared=True)), -1)
+    for relpath in removed:
+        cache.remove(relpath)
+    index_seconds = time.perf_counter() - started - read_seconds
 
-    def body_of(key: tuple[str, str]) -> str:
-        _, relpath, position = min(locations[key])
-        return cache.item(relpath, position)[0].body
+    # Pass 2: render the files whose documents changed.
+    state.learned.finish(gazetteer)
+    order = [item.relpath for item in files if item.relpath in to_render]
+    for done, result in enumerate(_render(options, state, cache, order), 1):
+        info = state.files[result.relpath]
+        info.owned, info.triples = result.owned, result.triples
+        info.resolved, info.external, info.warnings = result.resolved, result.external, \
+            result.warnings
+        changes.count(result.shared, +1)
+        if options.progress:
+            options.progress("writing", done, len(order))
+    render_seconds = time.perf_counter() - started - read_seconds - index_seconds
 
-    merged = documents = 0
-    citation_stats: Counter = Counter()
-    for places in locations.values():
-        copies = [cache.item(relpath, position) for _, relpath, position in sorted(places)]
-        record, facts = _merge(copies, stats)
-        facts = learned.mentions(record, facts)
-        merged += len(copies) - 1
-        citations = resolve_citations(record, facts, index)
-        for citation in citations:
-            citation_stats["resolved" if citation.target else "external"] += 1
-        doc = Document(record, facts, tuple((r.source_path, r.record_index) for r, _ in copies),
-                       citations, keywords.top(facts), index.reprint_of(record, body_of))
-        for triple in document_triples(doc, minter, author_kind, gazetteer.wikidata, seen):
-            sink.add(nt_line(triple))
-        documents += 1
-    resolve_seconds = time.perf_counter() - started - read_seconds
-    triples = _write_outputs(out, sink)
-    sink.close()
-    report = {
-        "inputs": [str(p) for p in options.inputs],
-        "files": stats.files,
-        "files_reused": stats.reused,
-        "formats": dict(sorted(stats.formats.items())),
-        "records": stats.records,
-        "documents": documents,
-        "merged_duplicates": merged,
-        "errors": [p.as_dict() for p in stats.errors],
-        "warnings": [p.as_dict() for p in stats.warnings],
-        "triples": triples,
-        "citations": {"found": sum(citation_stats.values()),
-                      **dict(sorted(citation_stats.items()))},
-        "seconds": round(time.perf_counter() - started, 2),
-        "stages": {"read_and_extract": round(read_seconds, 2),
-                   "resolve_and_triples": round(resolve_seconds, 2),
-                   "write_turtle_and_store": round(time.perf_counter() - started
-                                                   - read_seconds - resolve_seconds, 2)},
-    }
-    report["reconciles"] = report["records"] == documents + merged + sum(
-        1 for p in stats.errors if p.record is not None)
+    # Outputs: graph.ttl from the fragments, then the store.
+    triples = _write_turtle(out, files, state, cache)
+    in_place = incremental and len(order) <= max(1, len(files) // 5)
+    _update_store(out, changes, [cache.fragment(r) for r in order if state.files[r].triples],
+                  options.base, in_place)
+    if not incremental:
+        cache.prune(current)
+    state.save(state_path)
+    report = _report(options, state, files, stats, triples)
+    report["rendered_files"] = len(order)
+    report["seconds"] = round(time.perf_counter() - started, 2)
+    report["stages"] = {"read_and_extract": round(read_seconds, 2),
+                        "indexes": round(index_seconds, 2),
+                        "resolve_and_render": round(render_seconds, 2),
+                        "write_turtle_and_store": round(time.perf_counter() - started
+                                                        - read_seconds - index_seconds
+                                                        - render_seconds, 2)}
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
                                      encoding="utf-8")
     return report
 
 
-def _fingerprint(options: BuildOptions) -> str:
-    """What cached pass-1 results depend on besides a file's bytes: the code and data that
-    read and extract, and the publication named on the command line."""
-    digest = hashlib.sha1(options.publication.encode())
+_PASS_ONE_CODE = ("readers/*.py", "extract/*.py", "extract/data/*", "model.py", "pipeline.py",
+                  "resolve.py", "state.py")
+
+
+def _fingerprint(options: BuildOptions, patterns: tuple[str, ...], *extra: str) -> str:
+    """What cached results depend on besides a file's bytes: the code and data matching
+    ``patterns``, the publication named on the command line, and ``extra``."""
+    digest = hashlib.sha1("\0".join((options.publication, *extra)).encode())
     package = Path(__file__).parent
-    for path in sorted([*package.glob("readers/*.py"), *package.glob("extract/*.py"),
-                        *package.glob("extract/data/*"), package / "model.py"]):
-        digest.update(path.name.encode())
+    paths = {path for pattern in patterns for path in package.glob(pattern)
+             if "__pycache__" not in path.parts}
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(package)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def _merge(copies: list[tuple[Record, Facts]], stats: _Stats | None) -> tuple[Record, Facts]:
-    """One record from the copies of a document: the first, with empty fields filled in."""
-    record, facts = copies[0]
-    for other, other_facts in copies[1:]:
-        if stats is not None and other.content() != record.content():
-            differing = [f.name for f in fields(Record)
-                         if f.name in _COMPARED and getattr(other, f.name)
-                         and getattr(record, f.name) and getattr(other, f.name) != getattr(record, f.name)]
-            message = (f"same document {record.source_id!r} as {record.source_path} "
-                       f"(record {record.record_index}) but its content differs"
-                       + (f" in {', '.join(differing)}" if differing else " (fields one copy lacks)")
-                       + "; merged, keeping the first copy and filling its empty fields")
-            stats.warnings.append(Problem(other.source_path, other.record_index, other.line,
-                                          message, "warning"))
-        filled = {f.name: getattr(other, f.name) for f in fields(Record)
-                  if f.name in _COMPARED and not getattr(record, f.name) and getattr(other, f.name)}
-        if filled:
-            record = replace(record, **filled)
-            if "body" in filled:
-                facts = other_facts
-    return record, facts
+def _files_naming(names: frozenset[str], relpaths: list[str], cache: FileCache) -> set[str]:
+    """The files among ``relpaths`` whose texts contain one of ``names``: the documents a
+    name learned (or forgotten) since the last build may be a mention in. This reads every
+    cached file, the one step of an incremental build that grows with the archive."""
+    import ahocorasick
+    automaton = ahocorasick.Automaton()
+    for name in names:
+        automaton.add_word(name, name)
+    automaton.make_automaton()
+    found = set()
+    for relpath in relpaths:
+        for record, _ in cache.get(relpath).items:
+            if next(automaton.iter(record.text), None) is not None:
+                found.add(relpath)
+                break
+    return found
 
 
-_COMPARED = {"title", "dates", "authors", "keywords", "tags", "pretitle", "subtitle", "genre",
-             "page", "page_name", "issue_number", "body", "description"}
+def _render(options: BuildOptions, state: BuildState, cache: FileCache,
+            order: list[str]) -> Iterator[RenderResult]:
+    set_context(RenderContext(state, cache, options.base))
+    if options.workers > 1 and len(order) > 1:
+        with _pool(options.workers) as pool:
+            yield from pool.map(render_file, order, chunksize=8)
+    else:
+        yield from map(render_file, order)
 
 
-def _write_outputs(out: Path, sink: SortedLines) -> int:
-    """graph.nt and graph.ttl from the sorted lines, then the store loaded from graph.nt."""
-    from .store import load_store
-    nt_path, ttl_path = out / "graph.nt", out / "graph.ttl"
-    with nt_path.open("w", encoding="utf-8", newline="\n") as nt:
-        for line in sink.merged():
-            nt.write(line)
-    # Oxigraph loads the store (in Rust, without the GIL) while Python writes the Turtle.
-    failures: list[BaseException] = []
-
-    def load() -> None:
-        try:
-            load_store(out / "store", nt_path)
-        except BaseException as error:  # raised again below, in the building thread
-            failures.append(error)
-    loader = threading.Thread(target=load)
-    loader.start()
-    try:
-        with nt_path.open(encoding="utf-8", newline="\n") as lines, \
-                ttl_path.open("w", encoding="utf-8", newline="\n") as ttl:
-            count = write_turtle(lines, ttl, PREFIXES)
-    finally:
-        loader.join()
-    if failures:
-        raise KgError(f"could not load the store in {out / 'store'}: {failures[0]}")
+def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: FileCache) -> int:
+    """``graph.ttl``: the prefixes, each file's fragment in input order, the shared lines."""
+    path = out / "graph.ttl"
+    temporary = path.with_suffix(".tmp")
+    count = 0
+    with temporary.open("w", encoding="utf-8", newline="\n") as turtle:
+        turtle.write(turtle_prefixes(PREFIXES))
+        for item in files:
+            info = state.files.get(item.relpath)
+            if info is not None and info.triples:
+                turtle.write(cache.fragment(item.relpath).read_text(encoding="utf-8"))
+                count += info.triples
+        count += write_turtle_body(sorted(state.entity_counts), turtle, Shortener(PREFIXES))
+    os.replace(temporary, path)
     return count
+
+
+def _update_store(out: Path, changes: _Changes, fragments: list[Path], base: str,
+                  incremental: bool) -> None:
+    """Update the store with what changed, or load it afresh from ``graph.ttl`` after a
+    clean build or when many files were rendered again."""
+    from .store import load_store, update_store
+    try:
+        if incremental:
+            added, removed = changes.shared_delta()
+            update_store(out / "store", Minter(base), sorted(changes.gone_documents),
+                         removed, added, fragments)
+        else:
+            load_store(out / "store", out / "graph.ttl")
+    except (OSError, ValueError, SyntaxError) as error:
+        raise KgError(f"could not load the store in {out / 'store'}: {error}") from None
+
+
+def _report(options: BuildOptions, state: BuildState, files: list[InputFile], stats: dict,
+            triples: int) -> dict:
+    infos = [state.files[item.relpath] for item in files if item.relpath in state.files]
+    problems = [p for info in infos for p in (*info.problems, *info.warnings)]
+    errors = [p for p in problems if p.severity == "error"]
+    records = sum(len(info.records) for info in infos)
+    documents = len(state.locations)
+    report = {
+        "inputs": [str(p) for p in options.inputs],
+        "files": len(files),
+        "files_read": stats["read"],
+        "files_reused": stats["reused"],
+        "formats": dict(sorted(Counter(info.format or "unknown" for info in infos).items())),
+        "records": records + sum(1 for p in errors if p.record is not None),
+        "documents": documents,
+        "merged_duplicates": records - documents,
+        "errors": [p.as_dict() for p in errors],
+        "warnings": [p.as_dict() for p in problems if p.severity != "error"],
+        "triples": triples,
+        "citations": {"found": sum(i.resolved + i.external for i in infos),
+                      "external": sum(i.external for i in infos),
+                      "resolved": sum(i.resolved for i in infos)},
+    }
+    report["reconciles"] = report["records"] == documents + report["merged_duplicates"] + sum(
+        1 for p in errors if p.record is not None)
+    return report
 
 
 def default_workers() -> int:

@@ -1,25 +1,22 @@
-"""Writing triples out: N-Triples lines, an external sort, and sorted Turtle.
+"""Writing triples out: N-Triples lines and sorted Turtle.
 
 The graph of a large archive does not fit in memory as an rdflib ``Graph`` (850 bytes a
-triple), so triples are written as N-Triples lines, sorted in bounded chunks on disk, merged
-without repeats and turned into Turtle one subject at a time. Sorting makes the output
-byte-identical on every run and machine, whatever order the work was done in.
+triple), so triples are written as N-Triples lines, a file's worth at a time, sorted and
+turned into Turtle one subject at a time. Sorting makes the output byte-identical on every
+run and machine, whatever order the work was done in.
 """
 
 from __future__ import annotations
 
-import heapq
 import re
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from itertools import groupby
-from pathlib import Path
 from typing import TextIO
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-__all__ = ["nt_term", "nt_line", "SortedLines", "write_turtle"]
+__all__ = ["nt_term", "nt_line", "write_turtle", "write_turtle_body", "turtle_prefixes", "Shortener"]
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b",
             "\f": "\\f"}
@@ -76,60 +73,13 @@ def _iri(term: URIRef) -> str:
     return text
 
 
-class SortedLines:
-    """Collects lines and gives them back sorted and without repeats, using bounded memory.
-
-    >>> sink = SortedLines(chunk_lines=2)
-    >>> for line in ["b\\n", "a\\n", "b\\n", "c\\n"]:
-    ...     sink.add(line)
-    >>> list(sink.merged())
-    ['a\\n', 'b\\n', 'c\\n']
-    """
-
-    def __init__(self, chunk_lines: int = 200_000, folder: Path | None = None):
-        self.chunk_lines = chunk_lines
-        self._buffer: set[str] = set()
-        self._dir = tempfile.TemporaryDirectory(prefix="kg-sort-", dir=folder)
-        self._chunks: list[Path] = []
-
-    def add(self, line: str) -> None:
-        self._buffer.add(line)
-        if len(self._buffer) >= self.chunk_lines:
-            self._spill()
-
-    def _spill(self) -> None:
-        path = Path(self._dir.name) / f"chunk-{len(self._chunks):05d}.nt"
-        with path.open("w", encoding="utf-8", newline="\n") as out:
-            out.writelines(sorted(self._buffer))
-        self._chunks.append(path)
-        self._buffer = set()
-
-    def merged(self) -> Iterator[str]:
-        if not self._chunks:
-            yield from sorted(self._buffer)
-            return
-        if self._buffer:
-            self._spill()
-        files = [path.open(encoding="utf-8", newline="\n") for path in self._chunks]
-        try:
-            previous = None
-            for line in heapq.merge(*files):
-                if line != previous:
-                    yield line
-                    previous = line
-        finally:
-            for f in files:
-                f.close()
-
-    def close(self) -> None:
-        self._dir.cleanup()
-
-
 _SIMPLE_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
-class _Shortener:
+class Shortener:
+    """Writes IRIs with the prefixes declared, where the local part allows it."""
+
     def __init__(self, prefixes: dict[str, str]):
         # Longest namespace first, so id: never hides a longer, more specific one.
         self.prefixes = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
@@ -163,10 +113,33 @@ def _split(line: str) -> tuple[str, str, str]:
 
 
 def write_turtle(lines: Iterable[str], out: TextIO, prefixes: dict[str, str]) -> int:
-    """Write sorted N-Triples ``lines`` as Turtle grouped by subject; return the triple count."""
-    for prefix, namespace in sorted(prefixes.items()):
-        out.write(f"@prefix {prefix}: <{namespace}> .\n")
-    short = _Shortener(prefixes)
+    """Write sorted N-Triples ``lines`` as Turtle grouped by subject; return the triple count.
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> write_turtle(['<http://x/a> <http://x/p> "1" .\\n', '<http://x/a> <http://x/q> <http://x/b> .\\n'],
+    ...              out, {"x": "http://x/"})
+    2
+    >>> print(out.getvalue())
+    @prefix x: <http://x/> .
+    <BLANKLINE>
+    x:a
+        x:p "1" ;
+        x:q x:b .
+    <BLANKLINE>
+    """
+    out.write(turtle_prefixes(prefixes))
+    return write_turtle_body(lines, out, Shortener(prefixes))
+
+
+def turtle_prefixes(prefixes: dict[str, str]) -> str:
+    return "".join(f"@prefix {prefix}: <{namespace}> .\n"
+                   for prefix, namespace in sorted(prefixes.items()))
+
+
+def write_turtle_body(lines: Iterable[str], out: TextIO, short: Shortener) -> int:
+    """The statements of ``write_turtle`` without the prefixes, so bodies written apart can be
+    joined under one header."""
     count = 0
     for subject, triples in groupby(map(_split, lines), key=lambda t: t[0]):
         out.write(f"\n{short.iri(subject)}")

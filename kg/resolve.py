@@ -1,4 +1,4 @@
-"""Corpus-wide steps: resolving citations to documents, reprints, keyword weights.
+"""Corpus-wide steps: resolving citations to documents, and finding reprints.
 
 The indexes are built in the first pass over the archive (one entry per document, not its
 text) and queried in the second. A citation resolves only to a document dated no later than
@@ -7,9 +7,9 @@ the citing one; among several printings of the same text, to the earliest.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import heapq
-import math
 import zlib
 from collections import Counter
 from collections.abc import Callable
@@ -21,7 +21,8 @@ from .extract.citations import SHORT_TYPES, display_title, normalize_title
 from .extract.gazetteer import load_gazetteer
 from .model import DateValue, Facts, Record, ResolvedCitation
 
-__all__ = ["CitationIndex", "Keywords", "resolve_citations", "fingerprint", "UNRESOLVED_SHORT_FORM"]
+__all__ = ["CitationIndex", "TitleEntry", "title_entry", "dependencies", "resolve_citations",
+           "fingerprint", "UNRESOLVED_SHORT_FORM"]
 
 Key = tuple[str, str]
 UNRESOLVED_SHORT_FORM = "unresolved-short-form"
@@ -65,57 +66,156 @@ def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return len(set(union) & set(a) & set(b)) / size
 
 
-@dataclass(slots=True)
-class _Entry:
+@dataclass(frozen=True, slots=True)
+class TitleEntry:
+    """What the index keeps of a corpus document: enough to resolve a citation to it."""
+
     key: Key
     title: str
     date: DateValue | None
     adopted_at: str
 
+    def order(self) -> tuple:
+        return (_date_key(self.date), self.key)
+
+
+def title_entry(record: Record, facts: Facts) -> TitleEntry:
+    """The index entry of a document, read from the copy that represents it."""
+    # A document exists from its adoption on, even if printed later.
+    dates = [d for d in (*record.dates[:1], facts.adopted_on) if d is not None]
+    return TitleEntry(record.key, display_title(record.title),
+                      min(dates, key=_date_key) if dates else None, facts.adopted_at)
+
+
+def dependencies(record: Record, facts: Facts) -> frozenset[str]:
+    """The index keys the resolution of ``record``'s citations and reprint can depend on:
+    ``t`` + a normalised title, ``p`` + the first characters of a long one (fuzzy matching),
+    ``m`` + a meeting (short forms it qualifies). When an incremental build changes one of
+    these keys, the documents depending on it are resolved again. Kept beside the rules it
+    mirrors (``_resolve_span``, ``_full_title``, ``_short_form``, ``reprint_of``).
+    """
+    abbreviations = load_gazetteer().abbreviations
+    keys = {"t" + normalize_title(display_title(record.title))}
+    for span in facts.citations:
+        inner = span.title
+        if inner in SHORT_TYPES:
+            if span.meeting:
+                keys.add("m" + span.meeting)
+            continue
+        full = abbreviations.get(inner) or abbreviations.get(normalize_title(inner))
+        issuer = span.issuer.split("、")[0] if span.issuer else ""
+        for title in filter(None, (inner, full)):
+            for variant in (title, issuer + title if issuer else ""):
+                if variant:
+                    norm = normalize_title(variant)
+                    keys.add("t" + norm)
+                    if len(norm) >= _FUZZY_MIN:
+                        keys.add("p" + norm[:6])
+    return frozenset(keys)
+
 
 @dataclass
 class CitationIndex:
-    """Titles and adoption meetings of every document in the build, and cited-work titles."""
+    """Titles and adoption meetings of every document in the build, and cited-work titles.
 
-    titles: dict[str, list[_Entry]] = field(default_factory=dict)
-    adopted: dict[str, list[_Entry]] = field(default_factory=dict)
-    work_titles: dict[str, str] = field(default_factory=dict)
-    prefixes: dict[str, list[str]] = field(default_factory=dict)
-    _seen: set[Key] = field(default_factory=set)
+    Documents are set and removed one at a time (``set_entry``), and the titles the texts
+    cite counted in and out (``add_forms``/``remove_forms``), so an incremental build updates
+    the index instead of rebuilding it. ``changes()`` names the keys (see ``dependencies``)
+    whose answers may differ since it was last called.
+    """
+
+    entries: dict[Key, TitleEntry] = field(default_factory=dict)
+    titles: dict[str, list[TitleEntry]] = field(default_factory=dict)  # earliest first
+    adopted: dict[str, list[TitleEntry]] = field(default_factory=dict)
+    forms: dict[str, Counter] = field(default_factory=dict)  # cited titles, per normal form
+    prefixes: dict[str, set[str]] = field(default_factory=dict)
+    _changed: set[str] = field(default_factory=set)
+    _forms_before: dict[str, str | None] = field(default_factory=dict)
 
     def add(self, record: Record, facts: Facts) -> None:
-        for span in facts.citations:
-            norm = normalize_title(span.title)
-            known = self.work_titles.get(norm)
-            if known is None or span.title < known:
-                self.work_titles[norm] = span.title
-        if record.key in self._seen:
+        """Index a document read once (a build of one pass, as the benchmarks do)."""
+        self.add_forms(span.title for span in facts.citations)
+        if record.key not in self.entries:
+            self.set_entry(record.key, title_entry(record, facts))
+
+    def set_entry(self, key: Key, entry: TitleEntry | None) -> None:
+        """Make ``entry`` the document ``key`` (None: the document is gone)."""
+        old = self.entries.get(key)
+        if old == entry:
             return
-        self._seen.add(record.key)
-        title = display_title(record.title)
-        # A document exists from its adoption on, even if printed later.
-        dates = [d for d in (*record.dates[:1], facts.adopted_on) if d is not None]
-        entry = _Entry(record.key, title, min(dates, key=_date_key) if dates else None,
-                       facts.adopted_at)
-        norm = normalize_title(title)
-        self.titles.setdefault(norm, []).append(entry)
+        if old is not None:
+            del self.entries[key]
+            norm = normalize_title(old.title)
+            self._drop(self.titles, norm, old)
+            if not self.titles.get(norm) and len(norm) >= _FUZZY_MIN:
+                self.prefixes[norm[:6]].discard(norm)
+            if old.adopted_at:
+                self._drop(self.adopted, old.adopted_at, old)
+            self._touch(old)
+        if entry is not None:
+            self.entries[key] = entry
+            norm = normalize_title(entry.title)
+            bisect.insort(self.titles.setdefault(norm, []), entry, key=TitleEntry.order)
+            if len(norm) >= _FUZZY_MIN:
+                self.prefixes.setdefault(norm[:6], set()).add(norm)
+            if entry.adopted_at:
+                bisect.insort(self.adopted.setdefault(entry.adopted_at, []), entry,
+                              key=TitleEntry.order)
+            self._touch(entry)
+
+    def _touch(self, entry: TitleEntry) -> None:
+        norm = normalize_title(entry.title)
+        self._changed.add("t" + norm)
         if len(norm) >= _FUZZY_MIN:
-            self.prefixes.setdefault(norm[:6], []).append(norm)
-        if facts.adopted_at:
-            self.adopted.setdefault(facts.adopted_at, []).append(entry)
+            self._changed.add("p" + norm[:6])
+        if entry.adopted_at:
+            self._changed.add("m" + entry.adopted_at)
 
-    def finish(self) -> None:
-        """Order every list by date, then key, so the earliest printing comes first."""
-        for entries in (*self.titles.values(), *self.adopted.values()):
-            entries.sort(key=lambda e: (_date_key(e.date), e.key))
-        for names in self.prefixes.values():
-            names.sort()
+    @staticmethod
+    def _drop(table: dict[str, list[TitleEntry]], name: str, entry: TitleEntry) -> None:
+        entries = table[name]
+        entries.remove(entry)
+        if not entries:
+            del table[name]
 
-    def lookup(self, title: str, citing: Record) -> _Entry | None:
+    def add_forms(self, titles) -> None:
+        for title in titles:
+            norm = self._form_touched(title)
+            self.forms.setdefault(norm, Counter())[title] += 1
+
+    def remove_forms(self, titles) -> None:
+        for title in titles:
+            norm = self._form_touched(title)
+            counts = self.forms[norm]
+            counts[title] -= 1
+            if counts[title] <= 0:
+                del counts[title]
+                if not counts:
+                    del self.forms[norm]
+
+    def _form_touched(self, title: str) -> str:
+        norm = normalize_title(title)
+        if norm not in self._forms_before:
+            self._forms_before[norm] = self._form(norm)
+        return norm
+
+    def _form(self, norm: str) -> str | None:
+        counts = self.forms.get(norm)
+        return min(counts) if counts else None
+
+    def changes(self) -> set[str]:
+        """The keys changed since the last call: titles and meetings of documents set or
+        removed, prefixes of long titles, and cited titles whose written form changed."""
+        changed = self._changed | {"t" + norm for norm, before in self._forms_before.items()
+                                   if self._form(norm) != before}
+        self._changed, self._forms_before = set(), {}
+        return changed
+
+    def lookup(self, title: str, citing: Record) -> TitleEntry | None:
         """The earliest corpus document titled ``title`` dated no later than ``citing``."""
         return self._earliest(self.titles.get(normalize_title(title), ()), citing)
 
-    def fuzzy(self, title: str, citing: Record) -> tuple[_Entry, float] | None:
+    def fuzzy(self, title: str, citing: Record) -> tuple[TitleEntry, float] | None:
         """The corpus title within edit distance 2 of a long ``title``, if exactly one is
         nearest; titles of a crowded family (more than ``_FUZZY_BUCKET`` sharing its first
         characters) are not guessed at."""
@@ -135,7 +235,8 @@ class CitationIndex:
         entry = self._earliest(self.titles[best], citing)
         return (entry, round(1 - distance / len(norm), 3)) if entry else None
 
-    def adopted_document(self, meeting: str, type_word: str, citing: Record) -> _Entry | None:
+    def adopted_document(self, meeting: str, type_word: str, citing: Record
+                         ) -> TitleEntry | None:
         entries = [e for e in self.adopted.get(meeting, ()) if e.title.endswith(type_word)]
         return self._earliest(entries, citing)
 
@@ -163,10 +264,12 @@ class CitationIndex:
         return None
 
     def work_title(self, title: str) -> str:
-        return self.work_titles.get(normalize_title(title), title)
+        """The one written form of a cited work outside the archive: the least of the forms
+        the texts write, so every build names it alike."""
+        return self._form(normalize_title(title)) or title
 
     @staticmethod
-    def _earliest(entries, citing: Record) -> _Entry | None:
+    def _earliest(entries, citing: Record) -> TitleEntry | None:
         limit = _date_key(citing.dates[0] if citing.dates else None, late=True)
         for entry in entries:
             if entry.key != citing.key and _date_key(entry.date) <= limit:
@@ -258,26 +361,3 @@ def _short_form(span, type_word: str, record: Record, index: CitationIndex,
                       earlier.issuer, [])
     # Nothing it can stand for: its own work, never guessed.
     return _Cited(type_word, None, meeting, UNRESOLVED_SHORT_FORM, 0.0, "", [])
-
-
-@dataclass
-class Keywords:
-    """Document frequencies of terms over the build, and the top terms of a document by TF-IDF."""
-
-    top_k: int = 8
-    documents: int = 0
-    frequencies: Counter = field(default_factory=Counter)
-
-    def count(self, facts: Facts) -> None:
-        self.documents += 1
-        self.frequencies.update(term for term, _ in facts.terms)
-
-    def top(self, facts: Facts) -> tuple[str, ...]:
-        if not facts.terms or self.documents < 2:
-            return ()
-        scored = []
-        for term, count in facts.terms:
-            idf = math.log((1 + self.documents) / (1 + self.frequencies[term]))
-            if idf > 0:
-                scored.append((-(1 + math.log(count)) * idf, term))
-        return tuple(term for _, term in sorted(scored)[: self.top_k])

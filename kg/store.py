@@ -7,18 +7,42 @@ from pathlib import Path
 
 import pyoxigraph
 
-__all__ = ["load_store", "open_store", "export", "EXPORT_FORMATS"]
+__all__ = ["load_store", "update_store", "open_store", "export", "EXPORT_FORMATS"]
 
 
-def load_store(path: Path, ntriples: Path) -> int:
-    """Replace the store at ``path`` with the triples of ``ntriples``; return their count."""
+def load_store(path: Path, turtle: Path) -> None:
+    """Replace the store at ``path`` with the triples of the Turtle file ``turtle``."""
     shutil.rmtree(path, ignore_errors=True)
     store = pyoxigraph.Store(str(path))
-    store.bulk_load(path=str(ntriples), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    store.bulk_load(path=str(turtle), format=pyoxigraph.RdfFormat.TURTLE)
     store.flush()
-    count = len(store)
     del store
-    return count
+
+
+def update_store(path: Path, minter, documents: list, removed_lines: list[str],
+                 added_lines: list[str], fragments: list[Path]) -> None:
+    """Update the store of an incremental build in place: take out every triple about the
+    ``documents`` (keys) written again or gone, and their citation nodes, and the shared
+    N-Triples ``removed_lines``; put in the Turtle ``fragments`` and ``added_lines``."""
+    from .ontology import CITO, PREFIXES
+    from .rdfio import turtle_prefixes
+    store = pyoxigraph.Store(str(path))
+    citing = pyoxigraph.NamedNode(str(CITO.hasCitingEntity))
+    for key in documents:
+        document = pyoxigraph.NamedNode(str(minter.document(*key)))
+        subjects = [document, *(q.subject for q in
+                                store.quads_for_pattern(None, citing, document))]
+        for subject in subjects:
+            for quad in list(store.quads_for_pattern(subject, None, None)):
+                store.remove(quad)
+    for quad in pyoxigraph.parse(input="".join(removed_lines),
+                                 format=pyoxigraph.RdfFormat.N_TRIPLES):
+        store.remove(quad)
+    text = [turtle_prefixes(PREFIXES), *(p.read_text(encoding="utf-8") for p in fragments),
+            *added_lines]
+    store.load(input="".join(text), format=pyoxigraph.RdfFormat.TURTLE)
+    store.flush()
+    del store
 
 
 def open_store(out: Path, read_only: bool = True) -> pyoxigraph.Store:

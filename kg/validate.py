@@ -27,7 +27,7 @@ class Violation:
 def validate(out: Path, shapes: Path = SHAPES) -> list[Violation]:
     """The SHACL violations of the graph built in ``out`` (empty when it conforms)."""
     import pyshacl
-    data = rdflib.Graph().parse(out / "graph.nt", format="nt")
+    data = rdflib.Graph().parse(out / "graph.ttl", format="turtle")
     shapes_graph = rdflib.Graph().parse(shapes)
     _, report, _ = pyshacl.validate(data, shacl_graph=shapes_graph, inference="none",
                                     allow_warnings=True)

@@ -9,6 +9,7 @@ another mention.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 import ahocorasick
@@ -37,21 +38,41 @@ def record_names(record: Record) -> list[str]:
 
 
 class LearnedNames:
+    """The names the archive gives, counted by the records that give them, so files can
+    come and go in an incremental build; ``useful`` are the ones searched for in texts."""
+
     def __init__(self):
-        self.names: set[str] = set()
+        self.counts: Counter = Counter()
         self._automaton = None
 
-    def add(self, record: Record) -> None:
-        self.names.update(record_names(record))
+    def add(self, names) -> None:
+        self.counts.update(names)
+
+    def remove(self, names) -> None:
+        self.counts.subtract(names)
+        for name in names:
+            if self.counts[name] <= 0:
+                del self.counts[name]
+
+    def useful(self, gazetteer: Gazetteer) -> frozenset[str]:
+        return frozenset(n for n in self.counts if 3 <= len(n) <= 4 and n not in gazetteer.entries)
 
     def finish(self, gazetteer: Gazetteer) -> None:
-        useful = sorted(n for n in self.names if 3 <= len(n) <= 4 and n not in gazetteer.entries)
+        """Make the searcher for the useful names (after the last ``add``)."""
+        self._automaton = None
+        useful = sorted(self.useful(gazetteer))
         if not useful:
             return
         self._automaton = ahocorasick.Automaton()
         for name in useful:
             self._automaton.add_word(name, name)
         self._automaton.make_automaton()
+
+    def __getstate__(self):
+        return {"counts": self.counts}  # the searcher is made again by ``finish``
+
+    def __setstate__(self, state):
+        self.counts, self._automaton = state["counts"], None
 
     def mentions(self, record: Record, facts: Facts) -> Facts:
         """``facts`` with the learned names found in the text added as person mentions."""

@@ -1,0 +1,141 @@
+"""Pass 2 for one input file: resolve and write the documents it represents.
+
+A document is written by the file holding its first copy (see ``BuildState.locations``). Its
+triples are split in two: those about the document itself (its subject, or one of its
+``cito:Citation`` nodes) go to the file's Turtle fragment, ``OUT/.cache/…/*.ttl``; those about
+shared things (people, places, concepts, cited works and their labels) go to the file's shared
+lines, ``*.shared.nt``, which the build counts across files and writes once. ``graph.ttl`` is
+the fragments in input order, then the shared part, so a file whose documents did not change
+is copied, not computed again.
+
+Files are rendered in worker processes forked after the indexes are complete: the context is
+a module global the workers inherit, not something sent to them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from .cache import FileCache
+from .errors import Problem
+from .extract import author_kind
+from .extract.gazetteer import load_gazetteer
+from .iri import Minter
+from .model import Document, Facts, Record
+from .ontology import PREFIXES
+from .rdfio import Shortener, nt_line, write_turtle_body
+from .resolve import resolve_citations
+from .state import BuildState
+from .triples import document_triples
+
+__all__ = ["RenderContext", "RenderResult", "render_file", "merge", "set_context"]
+
+
+@dataclass
+class RenderContext:
+    state: BuildState
+    cache: FileCache
+    base: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenderResult:
+    relpath: str
+    owned: tuple[tuple[str, str], ...]
+    triples: int  # in the fragment
+    resolved: int
+    external: int
+    warnings: tuple[Problem, ...]
+    shared: tuple[str, ...]  # N-Triples lines, sorted
+
+
+_context: RenderContext | None = None
+
+
+def set_context(context: RenderContext) -> None:
+    global _context
+    _context = context
+
+
+def render_file(relpath: str) -> RenderResult:
+    """Write the fragment and shared lines of ``relpath``'s documents; say what was written."""
+    context = _context
+    state, cache = context.state, context.cache
+    gazetteer = load_gazetteer()
+    minter = Minter(context.base)
+    items = cache.get(relpath).items
+    ranks = state.files[relpath].records
+    owned, warnings, stats = [], [], Counter()
+    own_prefixes = (f"<{minter.base}doc/", f"<{minter.base}citation/")
+    seen: set = set()
+    fragment: set[str] = set()
+    shared: set[str] = set()
+    for position, info in enumerate(ranks):
+        places = state.locations[info.key]
+        if places[0] != (info.rank, relpath, position):
+            continue  # another copy represents this document
+        copies = [items[position] if (p[1], p[2]) == (relpath, position)
+                  else cache.item(p[1], p[2]) for p in places]
+        record, facts = merge(copies, warnings)
+        facts = state.learned.mentions(record, facts)
+        citations = resolve_citations(record, facts, state.index)
+        stats.update("resolved" if c.target else "external" for c in citations)
+        doc = Document(record, facts, tuple((r.source_path, r.record_index) for r, _ in copies),
+                       citations, state.doc_keywords.get(info.key, ()),
+                       state.index.reprint_of(record, _body_of))
+        for triple in document_triples(doc, minter, author_kind, gazetteer.wikidata, seen):
+            line = nt_line(triple)
+            (fragment if line.startswith(own_prefixes) else shared).add(line)
+        owned.append(info.key)
+    path, shared_path = cache.fragment(relpath), cache.fragment(relpath, shared=True)
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        write_turtle_body(sorted(fragment), out, Shortener(PREFIXES))
+    lines = tuple(sorted(shared))
+    with shared_path.open("w", encoding="utf-8", newline="\n") as out:
+        out.writelines(lines)
+    return RenderResult(relpath, tuple(owned), len(fragment), stats["resolved"],
+                        stats["external"], tuple(warnings), lines)
+
+
+def _body_of(key) -> str:
+    """The body of document ``key`` (its representing copy), for the reprint check."""
+    _, relpath, position = _context.state.owner(key)
+    return _context.cache.item(relpath, position)[0].body
+
+
+def merge(copies: list[tuple[Record, Facts]], warnings: list[Problem] | None = None
+          ) -> tuple[Record, Facts]:
+    """One record from the copies of a document: the first, with empty fields filled in.
+    Copies whose content differs are reported in ``warnings``."""
+    record, facts = copies[0]
+    for other, other_facts in copies[1:]:
+        if warnings is not None and other.content() != record.content():
+            differing = [f.name for f in fields(Record)
+                         if f.name in _COMPARED and getattr(other, f.name)
+                         and getattr(record, f.name) and getattr(other, f.name) != getattr(record, f.name)]
+            message = (f"same document {record.source_id!r} as {record.source_path} "
+                       f"(record {record.record_index}) but its content differs"
+                       + (f" in {', '.join(differing)}" if differing else " (fields one copy lacks)")
+                       + "; merged, keeping the first copy and filling its empty fields")
+            warnings.append(Problem(other.source_path, other.record_index, other.line,
+                                    message, "warning"))
+        filled = {f.name: getattr(other, f.name) for f in fields(Record)
+                  if f.name in _COMPARED and not getattr(record, f.name) and getattr(other, f.name)}
+        if filled:
+            record = replace(record, **filled)
+            if "body" in filled:
+                facts = other_facts
+    return record, facts
+
+
+_COMPARED = {"title", "dates", "authors", "keywords", "tags", "pretitle", "subtitle", "genre",
+             "page", "page_name", "issue_number", "body", "description"}
+
+
+def read_shared(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines(keepends=True)
+    except FileNotFoundError:
+        return []

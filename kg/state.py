@@ -1,0 +1,187 @@
+"""What a build keeps between runs, so the next build into the same folder is incremental.
+
+The state (``OUT/.cache/state.pickle``) holds the corpus-wide indexes and, per input file, a
+summary of its records and of what was written for them. A rebuild takes out the files that
+are gone or changed, puts in the new ones, and from the index keys that changed works out
+which documents must be resolved and written again (``BuildState.settle``): the documents of
+changed files, the copies of the same documents elsewhere, the documents that cite a title or
+a meeting whose entries changed, the documents whose keywords changed, and (when the names
+the archive gives change) the documents whose text names them. Nothing else is redone.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Problem
+from .extract.learned import LearnedNames
+from .keywords import KeywordTable
+from .resolve import CitationIndex, TitleEntry
+
+__all__ = ["RecordInfo", "FileInfo", "BuildState", "Place"]
+
+Key = tuple[str, str]
+Place = tuple[int, str, int]  # (format rank, file, record position): the least is the owner
+_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RecordInfo:
+    """What pass 1 tells the indexes about one record (computed in the worker)."""
+
+    key: Key
+    rank: int
+    has_body: bool
+    entry: TitleEntry
+    cited: tuple[str, ...]  # the titles its text cites, as written inside 《》
+    names: tuple[str, ...]  # person names its tags or lists give
+    dependencies: frozenset[str]  # see kg.resolve.dependencies
+
+
+@dataclass(slots=True)
+class FileInfo:
+    size: int
+    mtime_ns: int
+    digest: str
+    format: str | None
+    records: tuple[RecordInfo, ...]
+    problems: tuple[Problem, ...]
+    # What the last rendering wrote for the documents this file represents.
+    owned: tuple[Key, ...] = ()
+    triples: int = 0
+    resolved: int = 0
+    external: int = 0
+    warnings: tuple[Problem, ...] = ()
+
+    def unchanged(self, path: Path) -> bool:
+        try:
+            stat = path.stat()
+        except OSError:
+            return False
+        return (stat.st_size, stat.st_mtime_ns) == (self.size, self.mtime_ns)
+
+
+@dataclass
+class BuildState:
+    fingerprint: str
+    files: dict[str, FileInfo] = field(default_factory=dict)
+    locations: dict[Key, list[Place]] = field(default_factory=dict)  # sorted, owner first
+    index: CitationIndex = field(default_factory=CitationIndex)
+    learned: LearnedNames = field(default_factory=LearnedNames)
+    keywords: KeywordTable = field(default_factory=KeywordTable)
+    dependents: dict[str, set[Key]] = field(default_factory=dict)
+    doc_keywords: dict[Key, tuple[str, ...]] = field(default_factory=dict)
+    useful_names: frozenset[str] = frozenset()
+    entity_counts: Counter = field(default_factory=Counter)  # shared line → files writing it
+    # Changes since the last ``settle``: keys touched, and the file that owned each before.
+    _touched: dict[Key, str | None] = field(default_factory=dict)
+
+    # ---- persistence -------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: Path, fingerprint: str) -> BuildState | None:
+        """The state of the last build, or None if there is none usable. The file is removed
+        once read: if this build stops midway, the next one starts clean."""
+        try:
+            with path.open("rb") as f:
+                version, state = pickle.load(f)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+                ValueError, TypeError):
+            return None
+        finally:
+            path.unlink(missing_ok=True)
+        if version != _VERSION or state.fingerprint != fingerprint:
+            return None
+        return state
+
+    def save(self, path: Path) -> None:
+        temporary = path.with_suffix(".tmp")
+        with temporary.open("wb") as f:
+            pickle.dump((_VERSION, self), f, pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+
+    # ---- files in and out --------------------------------------------------------------
+
+    def owner(self, key: Key) -> Place | None:
+        places = self.locations.get(key)
+        return places[0] if places else None
+
+    def info(self, place: Place) -> RecordInfo:
+        return self.files[place[1]].records[place[2]]
+
+    def _touch(self, key: Key) -> None:
+        if key not in self._touched:
+            owner = self.owner(key)
+            self._touched[key] = owner[1] if owner else None
+
+    def remove_file(self, relpath: str) -> FileInfo | None:
+        info = self.files.pop(relpath, None)
+        if info is None:
+            return None
+        for position, record in enumerate(info.records):
+            self._touch(record.key)
+            places = self.locations[record.key]
+            places.remove((record.rank, relpath, position))
+            if not places:
+                del self.locations[record.key]
+            for dependency in record.dependencies:
+                if keys := self.dependents.get(dependency):
+                    keys.discard(record.key)
+            self.index.remove_forms(record.cited)
+            self.learned.remove(record.names)
+            self.keywords.remove((relpath, position))
+        return info
+
+    def add_file(self, relpath: str, info: FileInfo, terms) -> None:
+        """Put in a file read by pass 1; ``terms`` gives each record's term counts."""
+        self.files[relpath] = info
+        for position, (record, counts) in enumerate(zip(info.records, terms)):
+            self._touch(record.key)
+            places = self.locations.setdefault(record.key, [])
+            places.append((record.rank, relpath, position))
+            places.sort()
+            self.index.add_forms(record.cited)
+            self.learned.add(record.names)
+            self.keywords.add((relpath, position), counts)
+
+    # ---- what must be written again ----------------------------------------------------
+
+    def settle(self) -> tuple[set[Key], set[str]]:
+        """Bring the citation index up to date with the files put in and taken out since the
+        last call; return the documents to resolve again and the files that owned them."""
+        touched, self._touched = self._touched, {}
+        for key in touched:
+            owner = self.owner(key)
+            self.index.set_entry(key, self.info(owner).entry if owner else None)
+            for place in self.locations.get(key, ()):
+                for dependency in self.info(place).dependencies:
+                    self.dependents.setdefault(dependency, set()).add(key)
+        affected = {key for key in touched if key in self.locations}
+        for dependency in self.index.changes():
+            affected.update(self.dependents.get(dependency, ()))
+        affected.update(self._keywords_changed())
+        former = {relpath for relpath in touched.values() if relpath in self.files}
+        return affected, former
+
+    def text_row(self, key: Key) -> tuple[str, int]:
+        """The record whose text stands for document ``key``: its first copy with a body
+        (the one ``kg.pipeline.merge`` takes the facts of)."""
+        places = self.locations[key]
+        place = next((p for p in places if self.info(p).has_body), places[0])
+        return place[1], place[2]
+
+    def _keywords_changed(self) -> set[Key]:
+        tops = self.keywords.top({key: self.text_row(key) for key in self.locations})
+        changed = {key for key, terms in tops.items() if self.doc_keywords.get(key) != terms}
+        self.doc_keywords = tops
+        return changed
+
+    def names_changed(self, gazetteer) -> frozenset[str]:
+        """The names searched for in texts that were added or dropped since the last call."""
+        useful = self.learned.useful(gazetteer)
+        changed, self.useful_names = useful ^ self.useful_names, useful
+        return changed
