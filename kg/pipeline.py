@@ -32,10 +32,11 @@ from .extract.gazetteer import load_gazetteer
 from .extract.learned import record_names
 from .iri import DEFAULT_BASE, Minter
 from .model import Facts, Record
-from .ontology import PREFIXES
-from .rdfio import Shortener, turtle_prefixes, write_turtle_body
+from .ontology import PREFIXES, WX
+from .rdfio import Shortener, nt_line, turtle_prefixes, write_turtle_body
 from .readers import InputFile, input_files, read_file
-from .render import RenderContext, RenderResult, read_shared, render_file, set_context
+from .render import (RenderContext, RenderResult, keyword_lines, read_shared, render_file,
+                     set_context, write_keywords)
 from .resolve import dependencies, title_entry
 from .state import BuildState, FileInfo, RecordInfo
 
@@ -210,7 +211,11 @@ def build(options: BuildOptions) -> dict:
 
     # Corpus-wide: update the indexes, find what must be rendered again.
     gazetteer = load_gazetteer()
-    affected, former = state.settle()
+    affected, former, keywords_changed = state.settle()
+    minter = Minter(options.base)
+    for old, new in keywords_changed.values():
+        changes.count(keyword_lines(minter, old), -1)
+        changes.count(keyword_lines(minter, new), +1)
     to_render = {item.relpath for item in stale} | former
     to_render.update(state.owner(key)[1] for key in affected)
     names = state.names_changed(gazetteer)
@@ -240,10 +245,10 @@ def build(options: BuildOptions) -> dict:
     render_seconds = time.perf_counter() - started - read_seconds - index_seconds
 
     # Outputs: graph.ttl from the fragments, then the store.
-    triples = _write_turtle(out, files, state, cache)
+    triples = _write_turtle(out, files, state, cache, minter)
     in_place = incremental and len(order) <= max(1, len(files) // 5)
     _update_store(out, changes, [cache.fragment(r) for r in order if state.files[r].triples],
-                  options.base, in_place)
+                  _keyword_delta(minter, state, changes, keywords_changed), minter, in_place)
     if not incremental:
         cache.prune(current)
     state.save(state_path)
@@ -306,8 +311,10 @@ def _render(options: BuildOptions, state: BuildState, cache: FileCache,
         yield from map(render_file, order)
 
 
-def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: FileCache) -> int:
-    """``graph.ttl``: the prefixes, each file's fragment in input order, the shared lines."""
+def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: FileCache,
+                  minter: Minter) -> int:
+    """``graph.ttl``: the prefixes, each file's fragment in input order, the keywords, the
+    shared lines."""
     path = out / "graph.ttl"
     temporary = path.with_suffix(".tmp")
     count = 0
@@ -318,12 +325,29 @@ def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: F
             if info is not None and info.triples:
                 turtle.write(cache.fragment(item.relpath).read_text(encoding="utf-8"))
                 count += info.triples
+        count += write_keywords(turtle, state.doc_keywords, minter)
         count += write_turtle_body(sorted(state.entity_counts), turtle, Shortener(PREFIXES))
     os.replace(temporary, path)
     return count
 
 
-def _update_store(out: Path, changes: _Changes, fragments: list[Path], base: str,
+def _keyword_delta(minter: Minter, state: BuildState, changes: _Changes,
+                   keywords_changed: dict) -> tuple[list[str], list[str]]:
+    """The ``wx:keyword`` lines the store loses and gains: documents written again lose all
+    their triples, so they get all their keywords back."""
+    def lines(key, terms):
+        subject = minter.document(*key)
+        return [nt_line((subject, WX.keyword, minter.entity("concept", term))) for term in terms]
+    gone = changes.gone_documents
+    removed = [line for key, (old, _) in keywords_changed.items() if key not in gone
+               for line in lines(key, old)]
+    added = [line for key in sorted(gone | keywords_changed.keys())
+             for line in lines(key, state.doc_keywords.get(key, ()))]
+    return removed, added
+
+
+def _update_store(out: Path, changes: _Changes, fragments: list[Path],
+                  keywords: tuple[list[str], list[str]], minter: Minter,
                   incremental: bool) -> None:
     """Update the store with what changed, or load it afresh from ``graph.ttl`` after a
     clean build or when many files were rendered again."""
@@ -331,8 +355,8 @@ def _update_store(out: Path, changes: _Changes, fragments: list[Path], base: str
     try:
         if incremental:
             added, removed = changes.shared_delta()
-            update_store(out / "store", Minter(base), sorted(changes.gone_documents),
-                         removed, added, fragments)
+            update_store(out / "store", minter, sorted(changes.gone_documents),
+                         keywords[0] + removed, keywords[1] + added, fragments)
         else:
             load_store(out / "store", out / "graph.ttl")
     except (OSError, ValueError, SyntaxError) as error:

@@ -5,8 +5,8 @@ triples are split in two: those about the document itself (its subject, or one o
 ``cito:Citation`` nodes) go to the file's Turtle fragment, ``OUT/.cache/…/*.ttl``; those about
 shared things (people, places, concepts, cited works and their labels) go to the file's shared
 lines, ``*.shared.nt``, which the build counts across files and writes once. ``graph.ttl`` is
-the fragments in input order, then the shared part, so a file whose documents did not change
-is copied, not computed again.
+the fragments in input order, then the keywords of every document (``write_keywords``), then
+the shared part, so a file whose documents did not change is copied, not computed again.
 
 Files are rendered in worker processes forked after the indexes are complete: the context is
 a module global the workers inherit, not something sent to them.
@@ -24,13 +24,14 @@ from .extract import author_kind
 from .extract.gazetteer import load_gazetteer
 from .iri import Minter
 from .model import Document, Facts, Record
-from .ontology import PREFIXES
-from .rdfio import Shortener, nt_line, write_turtle_body
+from .ontology import PREFIXES, WX
+from .rdfio import Shortener, nt_line, nt_term, write_turtle_body
 from .resolve import resolve_citations
 from .state import BuildState
-from .triples import document_triples
+from .triples import concept_triples, document_triples
 
-__all__ = ["RenderContext", "RenderResult", "render_file", "merge", "set_context"]
+__all__ = ["RenderContext", "RenderResult", "render_file", "merge", "set_context", "write_keywords",
+           "keyword_lines", "read_shared"]
 
 
 @dataclass
@@ -83,8 +84,7 @@ def render_file(relpath: str) -> RenderResult:
         citations = resolve_citations(record, facts, state.index)
         stats.update("resolved" if c.target else "external" for c in citations)
         doc = Document(record, facts, tuple((r.source_path, r.record_index) for r, _ in copies),
-                       citations, state.doc_keywords.get(info.key, ()),
-                       state.index.reprint_of(record, _body_of))
+                       citations, (), state.index.reprint_of(record, _body_of))
         for triple in document_triples(doc, minter, author_kind, gazetteer.wikidata, seen):
             line = nt_line(triple)
             (fragment if line.startswith(own_prefixes) else shared).add(line)
@@ -97,6 +97,26 @@ def render_file(relpath: str) -> RenderResult:
         out.writelines(lines)
     return RenderResult(relpath, tuple(owned), len(fragment), stats["resolved"],
                         stats["external"], tuple(warnings), lines)
+
+
+def keyword_lines(minter: Minter, terms) -> list[str]:
+    """The shared lines of a document's keywords: each concept's type and label."""
+    return [nt_line(t) for term in terms for t in concept_triples(minter, term)]
+
+
+def write_keywords(out, keywords: dict, minter: Minter) -> int:
+    """The keyword section of ``graph.ttl``: each document's ``wx:keyword`` concepts, in
+    order of document key; returns the triple count."""
+    short = Shortener(PREFIXES)
+    predicate = short.iri(nt_term(WX.keyword))
+    count = 0
+    for key in sorted(keywords):
+        if terms := keywords[key]:
+            concepts = sorted(nt_term(minter.entity("concept", term)) for term in terms)
+            out.write(f"\n{nt_term(minter.document(*key))}\n    {predicate} "
+                      f"{', '.join(concepts)} .\n")
+            count += len(terms)
+    return count
 
 
 def _body_of(key) -> str:

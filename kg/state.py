@@ -5,8 +5,9 @@ summary of its records and of what was written for them. A rebuild takes out the
 are gone or changed, puts in the new ones, and from the index keys that changed works out
 which documents must be resolved and written again (``BuildState.settle``): the documents of
 changed files, the copies of the same documents elsewhere, the documents that cite a title or
-a meeting whose entries changed, the documents whose keywords changed, and (when the names
-the archive gives change) the documents whose text names them. Nothing else is redone.
+a meeting whose entries changed, and (when the names the archive gives change) the documents
+whose text names them. Keywords are ranked again for every document (cheaply, with numpy),
+and only the ones that changed are written. Nothing else is redone.
 """
 
 from __future__ import annotations
@@ -150,9 +151,11 @@ class BuildState:
 
     # ---- what must be written again ----------------------------------------------------
 
-    def settle(self) -> tuple[set[Key], set[str]]:
-        """Bring the citation index up to date with the files put in and taken out since the
-        last call; return the documents to resolve again and the files that owned them."""
+    def settle(self) -> tuple[set[Key], set[str], dict]:
+        """Bring the indexes up to date with the files put in and taken out since the last
+        call. Returns the documents to resolve again, the files that owned them before, and
+        the documents whose keywords changed (key → (old, new); keywords are written apart
+        from the rest of a document, since a few new files change the keywords of many)."""
         touched, self._touched = self._touched, {}
         for key in touched:
             owner = self.owner(key)
@@ -163,9 +166,8 @@ class BuildState:
         affected = {key for key in touched if key in self.locations}
         for dependency in self.index.changes():
             affected.update(self.dependents.get(dependency, ()))
-        affected.update(self._keywords_changed())
         former = {relpath for relpath in touched.values() if relpath in self.files}
-        return affected, former
+        return affected, former, self._keywords_changed()
 
     def text_row(self, key: Key) -> tuple[str, int]:
         """The record whose text stands for document ``key``: its first copy with a body
@@ -174,9 +176,11 @@ class BuildState:
         place = next((p for p in places if self.info(p).has_body), places[0])
         return place[1], place[2]
 
-    def _keywords_changed(self) -> set[Key]:
+    def _keywords_changed(self) -> dict:
         tops = self.keywords.top({key: self.text_row(key) for key in self.locations})
-        changed = {key for key, terms in tops.items() if self.doc_keywords.get(key) != terms}
+        old = self.doc_keywords
+        changed = {key: (old.get(key, ()), tops.get(key, ())) for key in old.keys() | tops.keys()
+                   if old.get(key, ()) != tops.get(key, ())}
         self.doc_keywords = tops
         return changed
 

@@ -61,3 +61,34 @@ def test_incremental_rebuild_equals_a_clean_build(tmp_path):
     clean = _build([corpus], tmp_path / "clean")
     _same_outputs(out, tmp_path / "clean")
     assert incremental["documents"] == clean["documents"] == first["documents"]
+
+
+def _generated(folder, documents, seed):
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from generate import write_archive
+    write_archive(folder, documents, seed=seed)
+
+
+def test_incremental_rebuild_of_a_generated_archive(tmp_path):
+    """Added files (some the same documents as old ones), a changed title, deleted files:
+    the incremental build renders only what they affect and equals a clean build."""
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    _generated(corpus, 240, seed=3)
+    first = build(BuildOptions(inputs=(corpus,), out=out, workers=2))
+    _generated(corpus / "added", 6, seed=4)  # same identifiers as six old documents
+    texts = sorted(corpus.glob("bha/*/*.txt"))
+    for path in texts[:3]:
+        path.unlink()
+    edited = texts[5]
+    edited.write_text(edited.read_text("utf-8").replace("标题：", "标题：再论", 1), "utf-8")
+    again = build(BuildOptions(inputs=(corpus,), out=out, workers=2))
+    clean = build(BuildOptions(inputs=(corpus,), out=tmp_path / "clean", workers=1))
+    _same_outputs(out, tmp_path / "clean")
+    added = [p for p in (corpus / "added").rglob("*") if p.is_file()]
+    assert again["files_read"] == len(added) + 1  # the new files and the edited one
+    assert again["rendered_files"] < first["rendered_files"] // 5
+    for key in ("documents", "merged_duplicates", "triples", "citations", "warnings"):
+        assert again[key] == clean[key], key
+    assert again["merged_duplicates"] > 0 and again["reconciles"]
