@@ -17,6 +17,7 @@ byte-identical to a clean build.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import time
@@ -36,8 +37,8 @@ from .ontology import PREFIXES, WX
 from .rdfio import Shortener, nt_line, turtle_prefixes, write_turtle_body
 from .readers import InputFile, input_files, read_file
 from .render import (RenderContext, RenderResult, keyword_lines, read_shared, render_file,
-                     set_context, write_keywords)
-from .resolve import dependencies, title_entry
+                     set_context, keyword_block)
+from .resolve import citing_limit, dependencies, title_entry
 from .state import BuildState, FileInfo, RecordInfo
 
 __all__ = ["BuildOptions", "build", "process_file", "FileResult"]
@@ -97,7 +98,8 @@ def record_info(record: Record, facts: Facts) -> RecordInfo:
     return RecordInfo(record.key, _FORMAT_PRIORITY.get(record.format, 9), bool(record.body),
                       title_entry(record, facts),
                       tuple(sorted({span.title for span in facts.citations})),
-                      tuple(record_names(record)), dependencies(record, facts))
+                      tuple(record_names(record)), dependencies(record, facts),
+                      citing_limit(record))
 
 
 
@@ -213,9 +215,12 @@ def build(options: BuildOptions) -> dict:
     gazetteer = load_gazetteer()
     affected, former, keywords_changed = state.settle()
     minter = Minter(options.base)
-    for old, new in keywords_changed.values():
+    for key, (old, new) in keywords_changed.items():
         changes.count(keyword_lines(minter, old), -1)
         changes.count(keyword_lines(minter, new), +1)
+        state.keyword_blocks.pop(key, None)
+        if new:
+            state.keyword_blocks[key] = keyword_block(minter, key, new)
     to_render = {item.relpath for item in stale} | former
     to_render.update(state.owner(key)[1] for key in affected)
     names = state.names_changed(gazetteer)
@@ -245,7 +250,7 @@ def build(options: BuildOptions) -> dict:
     render_seconds = time.perf_counter() - started - read_seconds - index_seconds
 
     # Outputs: graph.ttl from the fragments, then the store.
-    triples = _write_turtle(out, files, state, cache, minter)
+    triples = _write_turtle(out, files, state, cache)
     in_place = incremental and len(order) <= max(1, len(files) // 5)
     _update_store(out, changes, [cache.fragment(r) for r in order if state.files[r].triples],
                   _keyword_delta(minter, state, changes, keywords_changed), minter, in_place)
@@ -311,22 +316,25 @@ def _render(options: BuildOptions, state: BuildState, cache: FileCache,
         yield from map(render_file, order)
 
 
-def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: FileCache,
-                  minter: Minter) -> int:
-    """``graph.ttl``: the prefixes, each file's fragment in input order, the keywords, the
-    shared lines."""
+def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: FileCache) -> int:
+    """``graph.ttl``: the prefixes, each file's fragment in input order (copied as bytes),
+    the keywords, the shared lines."""
     path = out / "graph.ttl"
     temporary = path.with_suffix(".tmp")
     count = 0
-    with temporary.open("w", encoding="utf-8", newline="\n") as turtle:
-        turtle.write(turtle_prefixes(PREFIXES))
+    with temporary.open("wb") as turtle:
+        turtle.write(turtle_prefixes(PREFIXES).encode())
         for item in files:
             info = state.files.get(item.relpath)
             if info is not None and info.triples:
-                turtle.write(cache.fragment(item.relpath).read_text(encoding="utf-8"))
+                turtle.write(cache.fragment(item.relpath).read_bytes())
                 count += info.triples
-        count += write_keywords(turtle, state.doc_keywords, minter)
-        count += write_turtle_body(sorted(state.entity_counts), turtle, Shortener(PREFIXES))
+        turtle.write("".join(state.keyword_blocks[key]
+                             for key in sorted(state.keyword_blocks)).encode())
+        count += sum(map(len, state.doc_keywords.values()))
+        text = io.StringIO()
+        count += write_turtle_body(sorted(state.entity_counts), text, Shortener(PREFIXES))
+        turtle.write(text.getvalue().encode())
     os.replace(temporary, path)
     return count
 

@@ -5,7 +5,7 @@ triples are split in two: those about the document itself (its subject, or one o
 ``cito:Citation`` nodes) go to the file's Turtle fragment, ``OUT/.cache/…/*.ttl``; those about
 shared things (people, places, concepts, cited works and their labels) go to the file's shared
 lines, ``*.shared.nt``, which the build counts across files and writes once. ``graph.ttl`` is
-the fragments in input order, then the keywords of every document (``write_keywords``), then
+the fragments in input order, then the keywords of every document (``keyword_block``), then
 the shared part, so a file whose documents did not change is copied, not computed again.
 
 Files are rendered in worker processes forked after the indexes are complete: the context is
@@ -30,7 +30,7 @@ from .resolve import resolve_citations
 from .state import BuildState
 from .triples import concept_triples, document_triples
 
-__all__ = ["RenderContext", "RenderResult", "render_file", "merge", "set_context", "write_keywords",
+__all__ = ["RenderContext", "RenderResult", "render_file", "merge", "set_context", "keyword_block",
            "keyword_lines", "read_shared"]
 
 
@@ -104,19 +104,14 @@ def keyword_lines(minter: Minter, terms) -> list[str]:
     return [nt_line(t) for term in terms for t in concept_triples(minter, term)]
 
 
-def write_keywords(out, keywords: dict, minter: Minter) -> int:
-    """The keyword section of ``graph.ttl``: each document's ``wx:keyword`` concepts, in
-    order of document key; returns the triple count."""
-    short = Shortener(PREFIXES)
-    predicate = short.iri(nt_term(WX.keyword))
-    count = 0
-    for key in sorted(keywords):
-        if terms := keywords[key]:
-            concepts = sorted(nt_term(minter.entity("concept", term)) for term in terms)
-            out.write(f"\n{nt_term(minter.document(*key))}\n    {predicate} "
-                      f"{', '.join(concepts)} .\n")
-            count += len(terms)
-    return count
+def keyword_block(minter: Minter, key, terms) -> str:
+    """A document's keywords in the keyword section of ``graph.ttl``, which holds them
+    apart from its fragment (a few new files change the keywords of many documents)."""
+    concepts = sorted(nt_term(minter.entity("concept", term)) for term in terms)
+    return f"\n{nt_term(minter.document(*key))}\n    {_KEYWORD} {', '.join(concepts)} .\n"
+
+
+_KEYWORD = Shortener(PREFIXES).iri(nt_term(WX.keyword))
 
 
 def _body_of(key) -> str:

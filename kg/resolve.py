@@ -21,7 +21,8 @@ from .extract.citations import SHORT_TYPES, display_title, normalize_title
 from .extract.gazetteer import load_gazetteer
 from .model import DateValue, Facts, Record, ResolvedCitation
 
-__all__ = ["CitationIndex", "TitleEntry", "title_entry", "dependencies", "resolve_citations",
+__all__ = ["CitationIndex", "TitleEntry", "title_entry", "dependencies", "citing_limit",
+           "resolve_citations",
            "fingerprint", "UNRESOLVED_SHORT_FORM"]
 
 Key = tuple[str, str]
@@ -129,7 +130,7 @@ class CitationIndex:
     adopted: dict[str, list[TitleEntry]] = field(default_factory=dict)
     forms: dict[str, Counter] = field(default_factory=dict)  # cited titles, per normal form
     prefixes: dict[str, set[str]] = field(default_factory=dict)
-    _changed: set[str] = field(default_factory=set)
+    _changed: dict[str, object] = field(default_factory=dict)  # key → its answer before
     _forms_before: dict[str, str | None] = field(default_factory=dict)
 
     def add(self, record: Record, facts: Facts) -> None:
@@ -143,6 +144,9 @@ class CitationIndex:
         old = self.entries.get(key)
         if old == entry:
             return
+        for changed in (old, entry):
+            if changed is not None:
+                self._touch(changed)
         if old is not None:
             del self.entries[key]
             norm = normalize_title(old.title)
@@ -151,7 +155,6 @@ class CitationIndex:
                 self.prefixes[norm[:6]].discard(norm)
             if old.adopted_at:
                 self._drop(self.adopted, old.adopted_at, old)
-            self._touch(old)
         if entry is not None:
             self.entries[key] = entry
             norm = normalize_title(entry.title)
@@ -161,15 +164,20 @@ class CitationIndex:
             if entry.adopted_at:
                 bisect.insort(self.adopted.setdefault(entry.adopted_at, []), entry,
                               key=TitleEntry.order)
-            self._touch(entry)
 
     def _touch(self, entry: TitleEntry) -> None:
+        """Remember what the keys ``entry`` is under answered before it changes."""
         norm = normalize_title(entry.title)
-        self._changed.add("t" + norm)
+        self._changed.setdefault("t" + norm, list(self.titles.get(norm, ())))
         if len(norm) >= _FUZZY_MIN:
-            self._changed.add("p" + norm[:6])
+            self._changed.setdefault("p" + norm[:6], self.crowded(norm[:6]))
         if entry.adopted_at:
-            self._changed.add("m" + entry.adopted_at)
+            self._changed.setdefault("m" + entry.adopted_at,
+                                     list(self.adopted.get(entry.adopted_at, ())))
+
+    def crowded(self, prefix: str) -> bool:
+        """Whether so many titles begin alike that none of them is matched approximately."""
+        return len(self.prefixes.get(prefix, ())) > _FUZZY_BUCKET
 
     @staticmethod
     def _drop(table: dict[str, list[TitleEntry]], name: str, entry: TitleEntry) -> None:
@@ -203,12 +211,16 @@ class CitationIndex:
         counts = self.forms.get(norm)
         return min(counts) if counts else None
 
-    def changes(self) -> set[str]:
-        """The keys changed since the last call: titles and meetings of documents set or
-        removed, prefixes of long titles, and cited titles whose written form changed."""
-        changed = self._changed | {"t" + norm for norm, before in self._forms_before.items()
-                                   if self._form(norm) != before}
-        self._changed, self._forms_before = set(), {}
+    def changes(self) -> dict[str, object]:
+        """The keys changed since the last call, each with what it answered before: for a
+        title (``t``) its entries, earliest first, or None when the written form of the cited
+        work changed (which changes every answer); for a prefix (``p``) whether its family
+        was crowded; for a meeting (``m``) the entries adopted there."""
+        changed = self._changed
+        for norm, before in self._forms_before.items():
+            if self._form(norm) != before:
+                changed["t" + norm] = None
+        self._changed, self._forms_before = {}, {}
         return changed
 
     def lookup(self, title: str, citing: Record) -> TitleEntry | None:
@@ -237,8 +249,14 @@ class CitationIndex:
 
     def adopted_document(self, meeting: str, type_word: str, citing: Record
                          ) -> TitleEntry | None:
-        entries = [e for e in self.adopted.get(meeting, ()) if e.title.endswith(type_word)]
-        return self._earliest(entries, citing)
+        return self.adopted_earliest(self.adopted.get(meeting, ()), type_word, citing.key,
+                                     citing_limit(citing))
+
+    @staticmethod
+    def adopted_earliest(entries, type_word: str, key: Key, limit) -> TitleEntry | None:
+        """The first of the documents adopted at a meeting that ``《type_word》`` can mean."""
+        return CitationIndex.earliest([e for e in entries if e.title.endswith(type_word)],
+                                      key, limit)
 
     def reprint_of(self, record: Record, body_of: Callable[[Key], str]) -> Key | None:
         """The earliest printing of the same text elsewhere, if this record is a later one:
@@ -270,11 +288,21 @@ class CitationIndex:
 
     @staticmethod
     def _earliest(entries, citing: Record) -> TitleEntry | None:
-        limit = _date_key(citing.dates[0] if citing.dates else None, late=True)
+        return CitationIndex.earliest(entries, citing.key, citing_limit(citing))
+
+    @staticmethod
+    def earliest(entries, key: Key, limit: tuple[int, int, int]) -> TitleEntry | None:
+        """The first of ``entries`` a document ``key`` dated up to ``limit`` can cite."""
         for entry in entries:
-            if entry.key != citing.key and _date_key(entry.date) <= limit:
+            if entry.key != key and _date_key(entry.date) <= limit:
                 return entry
         return None
+
+
+def citing_limit(record: Record) -> tuple[int, int, int]:
+    """The latest date a document can cite: its own (the end of its month or year when only
+    those are known)."""
+    return _date_key(record.dates[0] if record.dates else None, late=True)
 
 
 @dataclass

@@ -21,6 +21,7 @@ from pathlib import Path
 from .errors import Problem
 from .extract.learned import LearnedNames
 from .keywords import KeywordTable
+from .extract.citations import SHORT_TYPES, normalize_title
 from .resolve import CitationIndex, TitleEntry
 
 __all__ = ["RecordInfo", "FileInfo", "BuildState", "Place"]
@@ -41,6 +42,7 @@ class RecordInfo:
     cited: tuple[str, ...]  # the titles its text cites, as written inside 《》
     names: tuple[str, ...]  # person names its tags or lists give
     dependencies: frozenset[str]  # see kg.resolve.dependencies
+    cites_until: tuple[int, int, int]  # see kg.resolve.citing_limit
 
 
 @dataclass(slots=True)
@@ -76,6 +78,7 @@ class BuildState:
     keywords: KeywordTable = field(default_factory=KeywordTable)
     dependents: dict[str, set[Key]] = field(default_factory=dict)
     doc_keywords: dict[Key, tuple[str, ...]] = field(default_factory=dict)
+    keyword_blocks: dict[Key, str] = field(default_factory=dict)  # their Turtle
     useful_names: frozenset[str] = frozenset()
     entity_counts: Counter = field(default_factory=Counter)  # shared line → files writing it
     # Changes since the last ``settle``: keys touched, and the file that owned each before.
@@ -164,10 +167,49 @@ class BuildState:
                 for dependency in self.info(place).dependencies:
                     self.dependents.setdefault(dependency, set()).add(key)
         affected = {key for key in touched if key in self.locations}
-        for dependency in self.index.changes():
-            affected.update(self.dependents.get(dependency, ()))
+        for dependency, before in self.index.changes().items():
+            dependents = self.dependents.get(dependency, set()) - affected
+            if dependency[0] == "t" and before is not None:
+                affected.update(self._answer_changed(dependency[1:], before, dependents))
+            elif dependency[0] == "m":
+                affected.update(self._adoption_changed(dependency[1:], before, dependents))
+            elif dependency[0] == "p" and before and self.index.crowded(dependency[1:]):
+                continue  # too crowded for approximate matching, before and after
+            else:
+                affected.update(dependents)
         former = {relpath for relpath in touched.values() if relpath in self.files}
         return affected, former, self._keywords_changed()
+
+    def _answer_changed(self, norm: str, before: list[TitleEntry], keys: set[Key]) -> set[Key]:
+        """The documents among ``keys`` (which cite the title ``norm`` or bear it) for which
+        the entries of ``norm`` now give another answer than ``before``."""
+        now = self.index.titles.get(norm, [])
+        changed = set()
+        for key in keys:
+            places = self.locations[key]
+            info = self.info(places[0])
+            if len(places) > 1 or normalize_title(info.entry.title) == norm:
+                changed.add(key)  # merged copies, or its own title: the reprint check
+            elif (CitationIndex.earliest(before, key, info.cites_until)
+                  != CitationIndex.earliest(now, key, info.cites_until)):
+                changed.add(key)
+        return changed
+
+    def _adoption_changed(self, meeting: str, before: list[TitleEntry], keys: set[Key]
+                          ) -> set[Key]:
+        """The documents among ``keys`` (which cite a short form qualified by ``meeting``) for
+        which a short form now means another document adopted there."""
+        now = self.index.adopted.get(meeting, [])
+        changed = set()
+        for key in keys:
+            places = self.locations[key]
+            limit = self.info(places[0]).cites_until
+            if len(places) > 1 or any(
+                    CitationIndex.adopted_earliest(before, word, key, limit)
+                    != CitationIndex.adopted_earliest(now, word, key, limit)
+                    for word in SHORT_TYPES):
+                changed.add(key)
+        return changed
 
     def text_row(self, key: Key) -> tuple[str, int]:
         """The record whose text stands for document ``key``: its first copy with a body

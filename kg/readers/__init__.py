@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Problem
@@ -93,11 +93,12 @@ class InputFile:
     path: Path
     root: Path
     publication: str
+    relpath: str = field(init=False)  # the path below the input root, with "/" separators
 
-    @property
-    def relpath(self) -> str:
-        return self.path.relative_to(self.root).as_posix() if self.path != self.root \
+    def __post_init__(self):
+        relpath = self.path.relative_to(self.root).as_posix() if self.path != self.root \
             else self.path.name
+        object.__setattr__(self, "relpath", relpath)
 
     def source(self) -> Source:
         return Source(self.path, self.relpath, self.publication)
