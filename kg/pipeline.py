@@ -215,12 +215,7 @@ def build(options: BuildOptions) -> dict:
     gazetteer = load_gazetteer()
     affected, former, keywords_changed = state.settle()
     minter = Minter(options.base)
-    for key, (old, new) in keywords_changed.items():
-        changes.count(keyword_lines(minter, old), -1)
-        changes.count(keyword_lines(minter, new), +1)
-        state.keyword_blocks.pop(key, None)
-        if new:
-            state.keyword_blocks[key] = keyword_block(minter, key, new)
+    _update_keywords(state, changes, minter, keywords_changed)
     to_render = {item.relpath for item in stale} | former
     to_render.update(state.owner(key)[1] for key in affected)
     names = state.names_changed(gazetteer)
@@ -339,6 +334,26 @@ def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: F
     return count
 
 
+def _update_keywords(state: BuildState, changes: _Changes, minter: Minter,
+                     keywords_changed: dict) -> None:
+    """Keep the keyword blocks, and the concepts' own lines (written while some document
+    has the concept as a keyword), in step with the documents whose keywords changed."""
+    counts = state.keyword_counts
+    touched = {term: counts[term] > 0 for old, new in keywords_changed.values()
+               for term in (*old, *new)}
+    for key, (old, new) in keywords_changed.items():
+        counts.subtract(old)
+        counts.update(new)
+        state.keyword_blocks.pop(key, None)
+        if new:
+            state.keyword_blocks[key] = keyword_block(minter, key, new)
+    for term, was in touched.items():
+        if counts[term] <= 0:
+            del counts[term]
+        if was != (term in counts):
+            changes.count(keyword_lines(minter, (term,)), +1 if not was else -1)
+
+
 def _keyword_delta(minter: Minter, state: BuildState, changes: _Changes,
                    keywords_changed: dict) -> tuple[list[str], list[str]]:
     """The ``wx:keyword`` lines the store loses and gains: documents written again lose all
@@ -347,10 +362,13 @@ def _keyword_delta(minter: Minter, state: BuildState, changes: _Changes,
         subject = minter.document(*key)
         return [nt_line((subject, WX.keyword, minter.entity("concept", term))) for term in terms]
     gone = changes.gone_documents
-    removed = [line for key, (old, _) in keywords_changed.items() if key not in gone
-               for line in lines(key, old)]
-    added = [line for key in sorted(gone | keywords_changed.keys())
-             for line in lines(key, state.doc_keywords.get(key, ()))]
+    removed, added = [], []
+    for key, (old, new) in keywords_changed.items():
+        if key not in gone:
+            removed += lines(key, set(old) - set(new))
+            added += lines(key, set(new) - set(old))
+    for key in gone:
+        added += lines(key, state.doc_keywords.get(key, ()))
     return removed, added
 
 

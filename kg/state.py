@@ -79,6 +79,7 @@ class BuildState:
     dependents: dict[str, set[Key]] = field(default_factory=dict)
     doc_keywords: dict[Key, tuple[str, ...]] = field(default_factory=dict)
     keyword_blocks: dict[Key, str] = field(default_factory=dict)  # their Turtle
+    keyword_counts: Counter = field(default_factory=Counter)  # term → documents it is a keyword of
     useful_names: frozenset[str] = frozenset()
     entity_counts: Counter = field(default_factory=Counter)  # shared line → files writing it
     # Changes since the last ``settle``: keys touched, and the file that owned each before.
