@@ -119,13 +119,17 @@ class Archive:
         return "".join("〇一二三四五六七八九"[int(d)] for d in str(year))
 
 
-def write_archive(out: Path, documents: int, seed: int = 1) -> int:
-    """Write the archive; return the number of characters of body text written."""
+def write_archive(out: Path, documents: int, seed: int = 1, only: range | None = None) -> int:
+    """Write the archive; return the number of characters of body text written. With
+    ``only``, write just those documents of it (in time order): ``range(0, n)`` and then
+    ``range(n, documents)`` make an archive and its latest additions."""
     archive = Archive(documents, seed)
     (out / "jfjb").mkdir(parents=True, exist_ok=True)
     (out / "jfjb" / "corpus.toml").write_text('publication = "解放军报"\n', encoding="utf-8")
     chars = 0
     for n, year, month, day, title, paragraphs in archive.records():
+        if only is not None and n not in only:
+            continue
         chars += sum(map(len, paragraphs))
         if n % 3 != 2:
             date = f"{year}{month:02d}{day:02d}"

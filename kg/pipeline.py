@@ -32,6 +32,7 @@ from .extract import Extractor
 from .extract.gazetteer import load_gazetteer
 from .extract.learned import record_names
 from .iri import DEFAULT_BASE, Minter
+from .keywords import KeywordTable
 from .model import Facts, Record
 from .ontology import PREFIXES, WX
 from .rdfio import Shortener, nt_line, turtle_prefixes, write_turtle_body
@@ -98,7 +99,7 @@ def record_info(record: Record, facts: Facts) -> RecordInfo:
     return RecordInfo(record.key, _FORMAT_PRIORITY.get(record.format, 9), bool(record.body),
                       title_entry(record, facts),
                       tuple(sorted({span.title for span in facts.citations})),
-                      tuple(record_names(record)), dependencies(record, facts),
+                      tuple(record_names(record)), tuple(sorted(dependencies(record, facts))),
                       citing_limit(record))
 
 
@@ -182,7 +183,7 @@ def build(options: BuildOptions) -> dict:
     state = BuildState.load(state_path, fingerprint)
     incremental = state is not None and (out / "store").is_dir() and (out / "graph.ttl").is_file()
     if not incremental:
-        state = BuildState(fingerprint)
+        state = BuildState(fingerprint, keywords=KeywordTable(out / ".cache" / "terms.bin"))
     files = list(input_files(list(options.inputs), options.publication))
     current = {item.relpath for item in files}
     rendered_before = {relpath for relpath, info in state.files.items() if info.owned}
@@ -198,7 +199,8 @@ def build(options: BuildOptions) -> dict:
     for done, (item, result, cached) in enumerate(_pass_one(options, stale, cache), 1):
         stat = item.path.stat() if result.digest else None
         info = FileInfo(stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1,
-                        result.digest, result.format, result.infos, result.problems)
+                        result.digest, result.format,
+                        tuple(record.compact() for record in result.infos), result.problems)
         state.add_file(item.relpath, info, (facts.terms for _, facts in result.items))
         stats["reused" if cached else "read"] += 1
         if options.progress:
@@ -245,7 +247,7 @@ def build(options: BuildOptions) -> dict:
     render_seconds = time.perf_counter() - started - read_seconds - index_seconds
 
     # Outputs: graph.ttl from the fragments, then the store.
-    triples = _write_turtle(out, files, state, cache)
+    triples = _write_turtle(out, files, state, cache, minter)
     in_place = incremental and len(order) <= max(1, len(files) // 5)
     _update_store(out, changes, [cache.fragment(r) for r in order if state.files[r].triples],
                   _keyword_delta(minter, state, changes, keywords_changed), minter, in_place)
@@ -311,7 +313,8 @@ def _render(options: BuildOptions, state: BuildState, cache: FileCache,
         yield from map(render_file, order)
 
 
-def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: FileCache) -> int:
+def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: FileCache,
+                  minter: Minter) -> int:
     """``graph.ttl``: the prefixes, each file's fragment in input order (copied as bytes),
     the keywords, the shared lines."""
     path = out / "graph.ttl"
@@ -324,9 +327,10 @@ def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: F
             if info is not None and info.triples:
                 turtle.write(cache.fragment(item.relpath).read_bytes())
                 count += info.triples
-        turtle.write("".join(state.keyword_blocks[key]
-                             for key in sorted(state.keyword_blocks)).encode())
-        count += sum(map(len, state.doc_keywords.values()))
+        for key in sorted(state.doc_keywords):
+            if terms := state.doc_keywords[key]:
+                turtle.write(keyword_block(minter, key, terms).encode())
+                count += len(terms)
         text = io.StringIO()
         count += write_turtle_body(sorted(state.entity_counts), text, Shortener(PREFIXES))
         turtle.write(text.getvalue().encode())
@@ -336,17 +340,14 @@ def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: F
 
 def _update_keywords(state: BuildState, changes: _Changes, minter: Minter,
                      keywords_changed: dict) -> None:
-    """Keep the keyword blocks, and the concepts' own lines (written while some document
-    has the concept as a keyword), in step with the documents whose keywords changed."""
+    """Keep the concepts' own lines (written while some document has the concept as a
+    keyword) in step with the documents whose keywords changed."""
     counts = state.keyword_counts
     touched = {term: counts[term] > 0 for old, new in keywords_changed.values()
                for term in (*old, *new)}
     for key, (old, new) in keywords_changed.items():
         counts.subtract(old)
         counts.update(new)
-        state.keyword_blocks.pop(key, None)
-        if new:
-            state.keyword_blocks[key] = keyword_block(minter, key, new)
     for term, was in touched.items():
         if counts[term] <= 0:
             del counts[term]
@@ -377,14 +378,14 @@ def _update_store(out: Path, changes: _Changes, fragments: list[Path],
                   incremental: bool) -> None:
     """Update the store with what changed, or load it afresh from ``graph.ttl`` after a
     clean build or when many files were rendered again."""
-    from .store import load_store, update_store
+    from .store import load_store_apart, update_store
     try:
         if incremental:
             added, removed = changes.shared_delta()
             update_store(out / "store", minter, sorted(changes.gone_documents),
                          keywords[0] + removed, keywords[1] + added, fragments)
         else:
-            load_store(out / "store", out / "graph.ttl")
+            load_store_apart(out / "store", out / "graph.ttl")
     except (OSError, ValueError, SyntaxError) as error:
         raise KgError(f"could not load the store in {out / 'store'}: {error}") from None
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,8 +42,19 @@ class RecordInfo:
     entry: TitleEntry
     cited: tuple[str, ...]  # the titles its text cites, as written inside 《》
     names: tuple[str, ...]  # person names its tags or lists give
-    dependencies: frozenset[str]  # see kg.resolve.dependencies
+    dependencies: tuple[str, ...]  # see kg.resolve.dependencies
     cites_until: tuple[int, int, int]  # see kg.resolve.citing_limit
+
+    def compact(self) -> RecordInfo:
+        """The same, with its many repeated strings shared (interned): the parent keeps one
+        of these per record of the archive."""
+        intern = sys.intern
+        key = (intern(self.key[0]), self.key[1])
+        entry = self.entry
+        entry = TitleEntry(key, intern(entry.title), entry.date, intern(entry.adopted_at))
+        return RecordInfo(key, self.rank, self.has_body, entry,
+                          tuple(map(intern, self.cited)), tuple(map(intern, self.names)),
+                          tuple(map(intern, self.dependencies)), self.cites_until)
 
 
 @dataclass(slots=True)
@@ -75,10 +87,9 @@ class BuildState:
     locations: dict[Key, list[Place]] = field(default_factory=dict)  # sorted, owner first
     index: CitationIndex = field(default_factory=CitationIndex)
     learned: LearnedNames = field(default_factory=LearnedNames)
-    keywords: KeywordTable = field(default_factory=KeywordTable)
+    keywords: KeywordTable | None = None  # set by the build: its file is in the cache
     dependents: dict[str, set[Key]] = field(default_factory=dict)
     doc_keywords: dict[Key, tuple[str, ...]] = field(default_factory=dict)
-    keyword_blocks: dict[Key, str] = field(default_factory=dict)  # their Turtle
     keyword_counts: Counter = field(default_factory=Counter)  # term → documents it is a keyword of
     useful_names: frozenset[str] = frozenset()
     entity_counts: Counter = field(default_factory=Counter)  # shared line → files writing it
@@ -104,6 +115,7 @@ class BuildState:
         return state
 
     def save(self, path: Path) -> None:
+        self.keywords.close()
         temporary = path.with_suffix(".tmp")
         with temporary.open("wb") as f:
             pickle.dump((_VERSION, self), f, pickle.HIGHEST_PROTOCOL)

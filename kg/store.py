@@ -7,16 +7,48 @@ from pathlib import Path
 
 import pyoxigraph
 
-__all__ = ["load_store", "update_store", "open_store", "export", "EXPORT_FORMATS"]
+__all__ = ["load_store", "load_store_apart", "update_store", "open_store", "export", "EXPORT_FORMATS"]
+
+
+_CHUNK = 32 << 20
 
 
 def load_store(path: Path, turtle: Path) -> None:
-    """Replace the store at ``path`` with the triples of the Turtle file ``turtle``."""
+    """Replace the store at ``path`` with the triples of the Turtle file ``turtle``.
+
+    Oxigraph's bulk loader holds what it is given in memory while it sorts it (1.8 GB for
+    8 million triples), so the file is given in pieces of about 32 MB, each the prefixes and
+    whole subject blocks (they are separated by blank lines, which no literal holds: the
+    writer escapes line breaks).
+    """
     shutil.rmtree(path, ignore_errors=True)
     store = pyoxigraph.Store(str(path))
-    store.bulk_load(path=str(turtle), format=pyoxigraph.RdfFormat.TURTLE)
+    with turtle.open("rb") as f:
+        head = f.read(1 << 16)
+        cut = head.find(b"\n\n")
+        header = head[:cut + 1] if cut >= 0 else head
+        f.seek(len(header))
+        rest = b""
+        while block := f.read(_CHUNK):
+            block = rest + block
+            cut = block.rfind(b"\n\n")
+            if cut < 0:
+                rest = block
+                continue
+            store.bulk_load(input=header + block[:cut + 1], format=pyoxigraph.RdfFormat.TURTLE)
+            rest = block[cut + 1:]
+        if rest.strip():
+            store.bulk_load(input=header + rest, format=pyoxigraph.RdfFormat.TURTLE)
     store.flush()
     del store
+
+
+def load_store_apart(path: Path, turtle: Path) -> None:
+    """``load_store`` in a fresh process, so its memory does not add to the build's."""
+    import multiprocessing
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        pool.apply(load_store, (path, turtle))
 
 
 def update_store(path: Path, minter, documents: list, removed_lines: list[str],
