@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from .cache import FileCache, content_digest
@@ -95,6 +96,32 @@ def process_file(item: InputFile) -> FileResult:
                       tuple(record_info(r, f) for r, f in items))
 
 
+@dataclass(frozen=True, slots=True)
+class FileSummary:
+    """What the indexes take of a file's pass-1 result; the records and facts stay in the
+    cache, so the parent never receives or holds them."""
+
+    relpath: str
+    format: str | None
+    problems: tuple[Problem, ...]
+    digest: str
+    infos: tuple[RecordInfo, ...]
+    terms: tuple[tuple[tuple[str, int], ...], ...]  # each record's term counts
+
+    @classmethod
+    def of(cls, result: FileResult) -> FileSummary:
+        return cls(result.relpath, result.format, result.problems, result.digest,
+                   result.infos, tuple(facts.terms for _, facts in result.items))
+
+
+def extract_and_cache(cache: FileCache, item: InputFile) -> FileSummary:
+    """``process_file``, keeping the result in ``cache`` (in the worker, which has it)."""
+    result = process_file(item)
+    if result.digest:  # an unreadable file is not cached: it is read again next time
+        cache.put(result)
+    return FileSummary.of(result)
+
+
 def record_info(record: Record, facts: Facts) -> RecordInfo:
     return RecordInfo(record.key, _FORMAT_PRIORITY.get(record.format, 9), bool(record.body),
                       title_entry(record, facts),
@@ -112,32 +139,34 @@ def _pool(workers: int):
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
 
 
-def _results(options: BuildOptions, files: list[InputFile]) -> Iterator[FileResult]:
-    """Pass-1 results of ``files``, in their order, whatever engine computes them."""
+def _summaries(options: BuildOptions, files: list[InputFile], cache: FileCache
+               ) -> Iterator[FileSummary]:
+    """Pass-1 summaries of ``files``, in their order, whatever engine computes them."""
     if options.engine == "dask":
+        # Cluster workers may not see the output folder: results come back to be cached here.
         from .distributed import dask_results
-        yield from dask_results(files, options.scheduler, options.workers)
+        for result in dask_results(files, options.scheduler, options.workers):
+            if result.digest:
+                cache.put(result)
+            yield FileSummary.of(result)
     elif options.workers > 1 and len(files) > 1:
         with _pool(options.workers) as pool:
-            yield from pool.map(process_file, files, chunksize=8)
+            yield from pool.map(partial(extract_and_cache, cache), files, chunksize=8)
     else:
-        yield from map(process_file, files)
+        yield from (extract_and_cache(cache, item) for item in files)
 
 
 def _pass_one(options: BuildOptions, files: list[InputFile], cache: FileCache
-              ) -> Iterator[tuple[InputFile, FileResult, bool]]:
-    """Each file's result (and whether it came from the cache): from the cache when its
+              ) -> Iterator[tuple[InputFile, FileSummary, bool]]:
+    """Each file's summary (and whether it came from the cache): from the cache when its
     content and the extraction code are unchanged, else computed."""
     fresh = [cache.fresh(item) for item in files]
-    computed = _results(options, [item for item, ok in zip(files, fresh) if not ok])
+    computed = _summaries(options, [item for item, ok in zip(files, fresh) if not ok], cache)
     for item, ok in zip(files, fresh):
         if ok:
-            yield item, cache.get(item.relpath), True
-            continue
-        result = next(computed)
-        if result.digest:  # an unreadable file is not cached: it is read again next time
-            cache.put(result)
-        yield item, result, False
+            yield item, FileSummary.of(cache.get(item.relpath)), True
+        else:
+            yield item, next(computed), False
 
 
 @dataclass
@@ -201,7 +230,7 @@ def build(options: BuildOptions) -> dict:
         info = FileInfo(stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1,
                         result.digest, result.format,
                         tuple(record.compact() for record in result.infos), result.problems)
-        state.add_file(item.relpath, info, (facts.terms for _, facts in result.items))
+        state.add_file(item.relpath, info, result.terms)
         stats["reused" if cached else "read"] += 1
         if options.progress:
             options.progress("reading", done, len(stale))
