@@ -28,7 +28,7 @@ def dask_results(files: list, scheduler: str | None = None,
     except ImportError:
         raise KgError("--engine dask needs dask.distributed: pip install 'wenxian-kg[dask]'") \
             from None
-    from .pipeline import process_file
+    from .pass_one import process_file
     cluster = None
     if scheduler:
         client = Client(scheduler)

@@ -8,6 +8,7 @@ ASCII, which every RDF tool (Jena, GraphDB, Oxigraph, QLever) accepts in every s
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import quote
 
 from rdflib import URIRef
@@ -20,8 +21,12 @@ KINDS = ("doc", "person", "org", "place", "meeting", "publication", "concept", "
          "citation")
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9._~-]+")
+
+
 def _segment(text: str) -> str:
-    return quote(text.strip(), safe="")
+    text = text.strip()
+    return text if _PLAIN.fullmatch(text) else quote(text, safe="")
 
 
 class Minter:

@@ -28,6 +28,9 @@ class DateValue:
     month: int | None = None
     day: int | None = None
 
+    def __reduce__(self):  # pickled by the million in a build's state: keep it short
+        return DateValue, (self.year, self.month, self.day)
+
     @property
     def precision(self) -> str:
         if self.day is not None:

@@ -27,27 +27,20 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from .cache import FileCache, content_digest
-from .errors import KgError, Problem
-from .extract import Extractor
+from .cache import FileCache
+from .errors import KgError
 from .extract.gazetteer import load_gazetteer
-from .extract.learned import record_names
 from .iri import DEFAULT_BASE, Minter
 from .keywords import KeywordTable
-from .model import Facts, Record
 from .ontology import PREFIXES, WX
+from .pass_one import FileSummary, extract_and_cache
 from .rdfio import Shortener, nt_line, turtle_prefixes, write_turtle_body
-from .readers import InputFile, input_files, read_file
+from .readers import InputFile, input_files
 from .render import (RenderContext, RenderResult, keyword_lines, read_shared, render_file,
                      set_context, keyword_block)
-from .resolve import citing_limit, dependencies, title_entry
-from .state import BuildState, FileInfo, RecordInfo
+from .state import BuildState, FileInfo
 
-__all__ = ["BuildOptions", "build", "process_file", "FileResult"]
-
-# When the same document is read twice, the copy read first in this order is kept.
-_FORMAT_PRIORITY = {"bha-json": 0, "tagged": 1, "bha-txt": 2}
-
+__all__ = ["BuildOptions", "build", "default_workers"]
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -60,75 +53,6 @@ class BuildOptions:
     strict: bool = False
     base: str = DEFAULT_BASE
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
-
-
-@dataclass(frozen=True, slots=True)
-class FileResult:
-    """What pass 1 found in one file."""
-
-    relpath: str
-    format: str | None
-    items: tuple[tuple[Record, Facts], ...]
-    problems: tuple[Problem, ...]
-    digest: str = ""  # of the file's bytes, for the cache
-    infos: tuple[RecordInfo, ...] = ()  # what the indexes take of each record
-
-
-_extractor: Extractor | None = None
-
-
-def process_file(item: InputFile) -> FileResult:
-    """Read one file and extract the facts of each record (runs in a worker process)."""
-    global _extractor
-    if _extractor is None:
-        _extractor = Extractor()
-    source = item.source()
-    try:
-        data = item.path.read_bytes()
-    except OSError as error:
-        return FileResult(source.relpath, None, (), (Problem(source.relpath, None, None,
-                          f"cannot read the file: {error.strerror}"),))
-    fmt, found = read_file(source, data)
-    records = [r for r in found if isinstance(r, Record)]
-    problems = tuple(p for p in found if isinstance(p, Problem))
-    items = tuple((r, _extractor.extract(r)) for r in records)
-    return FileResult(source.relpath, fmt, items, problems, content_digest(data),
-                      tuple(record_info(r, f) for r, f in items))
-
-
-@dataclass(frozen=True, slots=True)
-class FileSummary:
-    """What the indexes take of a file's pass-1 result; the records and facts stay in the
-    cache, so the parent never receives or holds them."""
-
-    relpath: str
-    format: str | None
-    problems: tuple[Problem, ...]
-    digest: str
-    infos: tuple[RecordInfo, ...]
-    terms: tuple[tuple[tuple[str, int], ...], ...]  # each record's term counts
-
-    @classmethod
-    def of(cls, result: FileResult) -> FileSummary:
-        return cls(result.relpath, result.format, result.problems, result.digest,
-                   result.infos, tuple(facts.terms for _, facts in result.items))
-
-
-def extract_and_cache(cache: FileCache, item: InputFile) -> FileSummary:
-    """``process_file``, keeping the result in ``cache`` (in the worker, which has it)."""
-    result = process_file(item)
-    if result.digest:  # an unreadable file is not cached: it is read again next time
-        cache.put(result)
-    return FileSummary.of(result)
-
-
-def record_info(record: Record, facts: Facts) -> RecordInfo:
-    return RecordInfo(record.key, _FORMAT_PRIORITY.get(record.format, 9), bool(record.body),
-                      title_entry(record, facts),
-                      tuple(sorted({span.title for span in facts.citations})),
-                      tuple(record_names(record)), tuple(sorted(dependencies(record, facts))),
-                      citing_limit(record))
-
 
 
 def _pool(workers: int):
@@ -200,7 +124,7 @@ def build(options: BuildOptions) -> dict:
     nothing could be built, or on any error with ``strict``. A build into a folder that
     holds an earlier build redoes only what the changed files change.
     """
-    started = time.perf_counter()
+    clock = _Clock()
     for path in options.inputs:
         if not path.exists():
             raise KgError(f"input {path} does not exist")
@@ -214,14 +138,66 @@ def build(options: BuildOptions) -> dict:
     if not incremental:
         state = BuildState(fingerprint, keywords=KeywordTable(out / ".cache" / "terms.bin"))
     files = list(input_files(list(options.inputs), options.publication))
-    current = {item.relpath for item in files}
-    rendered_before = {relpath for relpath, info in state.files.items() if info.owned}
     changes = _Changes(state.entity_counts)
+    rendered_before = {relpath for relpath, info in state.files.items() if info.owned}
 
-    # Pass 1: take out the files that are gone or changed, read and put in the new ones.
+    removed, stale, stats = _read_changed_files(options, files, state, cache, changes)
+    clock.lap("read_and_extract")
+    minter = Minter(options.base)
+    order, keywords_changed = _plan(state, files, stale, removed, cache, changes, minter,
+                                    incremental, rendered_before)
+    clock.lap("indexes")
+    for done, result in enumerate(_render(options, state, cache, order), 1):
+        info = state.files[result.relpath]
+        info.owned, info.triples = result.owned, result.triples
+        info.resolved, info.external, info.warnings = result.resolved, result.external, \
+            result.warnings
+        changes.count(result.shared, +1)
+        if options.progress:
+            options.progress("writing", done, len(order))
+    clock.lap("resolve_and_render")
+
+    triples = _write_turtle(out, files, state, cache, minter)
+    in_place = incremental and len(order) <= max(1, len(files) // 5)
+    _update_store(out, changes, [cache.fragment(r) for r in order if state.files[r].triples],
+                  _keyword_delta(minter, state, changes, keywords_changed), minter, in_place)
+    if not incremental:
+        cache.prune({item.relpath for item in files})
+    state.save(state_path)
+    clock.lap("write_turtle_and_store")
+    report = _report(options, state, files, stats, triples)
+    report["rendered_files"] = len(order)
+    report["seconds"] = round(clock.total(), 2)
+    report["stages"] = clock.laps
+    (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
+                                     encoding="utf-8")
+    return report
+
+
+class _Clock:
+    def __init__(self):
+        self.started = self.last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self.last, 2)
+        self.last = now
+
+    def total(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def _read_changed_files(options: BuildOptions, files: list[InputFile], state: BuildState,
+                        cache: FileCache, changes: _Changes
+                        ) -> tuple[list[str], list[InputFile], dict]:
+    """Pass 1: take the files that are gone or changed out of the indexes, read the new
+    and changed ones and put them in. Returns the removed files, the files read (or taken
+    from the cache) and counts; raises when nothing is left to build."""
+    current = {item.relpath for item in files}
     removed = [relpath for relpath in state.files if relpath not in current]
-    stale = [item for item in files
-             if item.relpath not in state.files or not state.files[item.relpath].unchanged(item.path)]
+    stale = [item for item in files if item.relpath not in state.files
+             or not state.files[item.relpath].unchanged(item.path)]
     for relpath in [*removed, *(item.relpath for item in stale if item.relpath in state.files)]:
         changes.gone_documents.update(state.remove_file(relpath).owned)
     stats = {"read": 0, "reused": len(files) - len(stale)}
@@ -234,24 +210,30 @@ def build(options: BuildOptions) -> dict:
         stats["reused" if cached else "read"] += 1
         if options.progress:
             options.progress("reading", done, len(stale))
-    read_seconds = time.perf_counter() - started
     errors = [p for info in state.files.values() for p in info.problems if p.severity == "error"]
     if options.strict and errors:
         raise KgError(f"{len(errors)} error(s) and --strict: " + str(errors[0]))
     if not state.locations:
         raise KgError("no record could be read from " + ", ".join(map(str, options.inputs)) +
                       (f" (first problem: {errors[0]})" if errors else ""))
+    return removed, stale, stats
 
-    # Corpus-wide: update the indexes, find what must be rendered again.
+
+def _plan(state: BuildState, files: list[InputFile], stale: list[InputFile], removed: list[str],
+          cache: FileCache, changes: _Changes, minter: Minter, incremental: bool,
+          rendered_before: set[str]) -> tuple[list[str], dict]:
+    """Update the corpus-wide indexes; return the files to render (in input order) and the
+    documents whose keywords changed. What the files to render wrote before is taken out of
+    the shared lines and the store."""
     gazetteer = load_gazetteer()
     affected, former, keywords_changed = state.settle()
-    minter = Minter(options.base)
     _update_keywords(state, changes, minter, keywords_changed)
     to_render = {item.relpath for item in stale} | former
     to_render.update(state.owner(key)[1] for key in affected)
     names = state.names_changed(gazetteer)
     if names and incremental:
-        to_render |= _files_naming(names, [f for f in current if f not in to_render], cache)
+        to_render |= _files_naming(names, [item.relpath for item in files
+                                           if item.relpath not in to_render], cache)
     for relpath in to_render:
         if relpath in state.files:
             changes.gone_documents.update(state.files[relpath].owned)
@@ -260,45 +242,12 @@ def build(options: BuildOptions) -> dict:
             changes.count(read_shared(cache.fragment(relpath, shared=True)), -1)
     for relpath in removed:
         cache.remove(relpath)
-    index_seconds = time.perf_counter() - started - read_seconds
-
-    # Pass 2: render the files whose documents changed.
     state.learned.finish(gazetteer)
-    order = [item.relpath for item in files if item.relpath in to_render]
-    for done, result in enumerate(_render(options, state, cache, order), 1):
-        info = state.files[result.relpath]
-        info.owned, info.triples = result.owned, result.triples
-        info.resolved, info.external, info.warnings = result.resolved, result.external, \
-            result.warnings
-        changes.count(result.shared, +1)
-        if options.progress:
-            options.progress("writing", done, len(order))
-    render_seconds = time.perf_counter() - started - read_seconds - index_seconds
-
-    # Outputs: graph.ttl from the fragments, then the store.
-    triples = _write_turtle(out, files, state, cache, minter)
-    in_place = incremental and len(order) <= max(1, len(files) // 5)
-    _update_store(out, changes, [cache.fragment(r) for r in order if state.files[r].triples],
-                  _keyword_delta(minter, state, changes, keywords_changed), minter, in_place)
-    if not incremental:
-        cache.prune(current)
-    state.save(state_path)
-    report = _report(options, state, files, stats, triples)
-    report["rendered_files"] = len(order)
-    report["seconds"] = round(time.perf_counter() - started, 2)
-    report["stages"] = {"read_and_extract": round(read_seconds, 2),
-                        "indexes": round(index_seconds, 2),
-                        "resolve_and_render": round(render_seconds, 2),
-                        "write_turtle_and_store": round(time.perf_counter() - started
-                                                        - read_seconds - index_seconds
-                                                        - render_seconds, 2)}
-    (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
-                                     encoding="utf-8")
-    return report
+    return [item.relpath for item in files if item.relpath in to_render], keywords_changed
 
 
-_PASS_ONE_CODE = ("readers/*.py", "extract/*.py", "extract/data/*", "model.py", "pipeline.py",
-                  "resolve.py", "state.py")
+_PASS_ONE_CODE = ("readers/*.py", "extract/*.py", "extract/data/*", "model.py", "pass_one.py",
+                  "resolve.py", "state.py", "cache.py")
 
 
 def _fingerprint(options: BuildOptions, patterns: tuple[str, ...], *extra: str) -> str:

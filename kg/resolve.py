@@ -14,6 +14,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
@@ -22,6 +23,7 @@ from .extract.gazetteer import load_gazetteer
 from .model import DateValue, Facts, Record, ResolvedCitation
 
 __all__ = ["CitationIndex", "TitleEntry", "title_entry", "dependencies", "citing_limit",
+           "within_reprint_window",
            "resolve_citations",
            "fingerprint", "UNRESOLVED_SHORT_FORM"]
 
@@ -67,9 +69,9 @@ def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return len(set(union) & set(a) & set(b)) / size
 
 
-@dataclass(frozen=True, slots=True)
-class TitleEntry:
-    """What the index keeps of a corpus document: enough to resolve a citation to it."""
+class TitleEntry(NamedTuple):
+    """What the index keeps of a corpus document: enough to resolve a citation to it. (A
+    named tuple: the build keeps one per document, and saves and loads them all.)"""
 
     key: Key
     title: str
@@ -174,6 +176,12 @@ class CitationIndex:
         if entry.adopted_at:
             self._changed.setdefault("m" + entry.adopted_at,
                                      list(self.adopted.get(entry.adopted_at, ())))
+
+    def note_title(self, title: str) -> None:
+        """Mark the title ``title`` changed although its entries are not (a document bearing
+        it was rewritten, so what it is a reprint of may change)."""
+        norm = normalize_title(title)
+        self._changed.setdefault("t" + norm, list(self.titles.get(norm, ())))
 
     def crowded(self, prefix: str) -> bool:
         """Whether so many titles begin alike that none of them is matched approximately."""
@@ -297,6 +305,13 @@ class CitationIndex:
             if entry.key != key and _date_key(entry.date) <= limit:
                 return entry
         return None
+
+
+def within_reprint_window(a: TitleEntry, b: TitleEntry) -> bool:
+    """Whether one of two printings could be a reprint of the other (``reprint_of``): both
+    dated to the day and at most a week apart; when either lacks a day, assume so."""
+    day_a, day_b = _days(a.date), _days(b.date)
+    return day_a is None or day_b is None or abs(day_a - day_b) <= _REPRINT_DAYS
 
 
 def citing_limit(record: Record) -> tuple[int, int, int]:

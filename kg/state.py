@@ -18,12 +18,13 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import Problem
 from .extract.learned import LearnedNames
 from .keywords import KeywordTable
 from .extract.citations import SHORT_TYPES, normalize_title
-from .resolve import CitationIndex, TitleEntry
+from .resolve import CitationIndex, TitleEntry, within_reprint_window
 
 __all__ = ["RecordInfo", "FileInfo", "BuildState", "Place"]
 
@@ -32,9 +33,9 @@ Place = tuple[int, str, int]  # (format rank, file, record position): the least 
 _VERSION = 1
 
 
-@dataclass(frozen=True, slots=True)
-class RecordInfo:
-    """What pass 1 tells the indexes about one record (computed in the worker)."""
+class RecordInfo(NamedTuple):
+    """What pass 1 tells the indexes about one record (computed in the worker). A named
+    tuple: the build keeps one per record, and saves and loads them all."""
 
     key: Key
     rank: int
@@ -71,6 +72,11 @@ class FileInfo:
     resolved: int = 0
     external: int = 0
     warnings: tuple[Problem, ...] = ()
+
+    def __reduce__(self):  # one per input file in the saved state: the fast way
+        return FileInfo, (self.size, self.mtime_ns, self.digest, self.format, self.records,
+                          self.problems, self.owned, self.triples, self.resolved,
+                          self.external, self.warnings)
 
     def unchanged(self, path: Path) -> bool:
         try:
@@ -173,9 +179,14 @@ class BuildState:
         the documents whose keywords changed (key → (old, new); keywords are written apart
         from the rest of a document, since a few new files change the keywords of many)."""
         touched, self._touched = self._touched, {}
+        rewritten: dict[str, set[TitleEntry]] = {}  # per title, documents whose text changed
         for key in touched:
             owner = self.owner(key)
-            self.index.set_entry(key, self.info(owner).entry if owner else None)
+            entry = self.info(owner).entry if owner else None
+            self.index.set_entry(key, entry)
+            if entry is not None:
+                rewritten.setdefault(normalize_title(entry.title), set()).add(entry)
+                self.index.note_title(entry.title)  # its printings may be reprints of it
             for place in self.locations.get(key, ()):
                 for dependency in self.info(place).dependencies:
                     self.dependents.setdefault(dependency, set()).add(key)
@@ -183,7 +194,8 @@ class BuildState:
         for dependency, before in self.index.changes().items():
             dependents = self.dependents.get(dependency, set()) - affected
             if dependency[0] == "t" and before is not None:
-                affected.update(self._answer_changed(dependency[1:], before, dependents))
+                affected.update(self._answer_changed(dependency[1:], before, dependents,
+                                                     rewritten.get(dependency[1:], set())))
             elif dependency[0] == "m":
                 affected.update(self._adoption_changed(dependency[1:], before, dependents))
             elif dependency[0] == "p" and before and self.index.crowded(dependency[1:]):
@@ -193,18 +205,26 @@ class BuildState:
         former = {relpath for relpath in touched.values() if relpath in self.files}
         return affected, former, self._keywords_changed()
 
-    def _answer_changed(self, norm: str, before: list[TitleEntry], keys: set[Key]) -> set[Key]:
+    def _answer_changed(self, norm: str, before: list[TitleEntry], keys: set[Key],
+                        rewritten: set[TitleEntry]) -> set[Key]:
         """The documents among ``keys`` (which cite the title ``norm`` or bear it) for which
-        the entries of ``norm`` now give another answer than ``before``."""
+        the entries of ``norm`` now give another answer than ``before``: the earliest
+        printing they can cite, or (for those bearing it) a printing within a week, the
+        window of ``CitationIndex.reprint_of``, that came, went or was ``rewritten``."""
         now = self.index.titles.get(norm, [])
+        moved = (set(before) ^ set(now)) | rewritten
         changed = set()
         for key in keys:
             places = self.locations[key]
             info = self.info(places[0])
-            if len(places) > 1 or normalize_title(info.entry.title) == norm:
-                changed.add(key)  # merged copies, or its own title: the reprint check
+            if len(places) > 1:
+                changed.add(key)  # merged copies: the merge may read either
             elif (CitationIndex.earliest(before, key, info.cites_until)
                   != CitationIndex.earliest(now, key, info.cites_until)):
+                changed.add(key)
+            elif normalize_title(info.entry.title) == norm and any(
+                    within_reprint_window(info.entry, other) for other in moved
+                    if other.key != key):
                 changed.add(key)
         return changed
 
@@ -213,14 +233,19 @@ class BuildState:
         """The documents among ``keys`` (which cite a short form qualified by ``meeting``) for
         which a short form now means another document adopted there."""
         now = self.index.adopted.get(meeting, [])
+        lists = []  # (before, now) per type word whose documents changed
+        for word in SHORT_TYPES:
+            old = [e for e in before if e.title.endswith(word)]
+            new = [e for e in now if e.title.endswith(word)]
+            if old != new:
+                lists.append((old, new))
         changed = set()
         for key in keys:
             places = self.locations[key]
             limit = self.info(places[0]).cites_until
-            if len(places) > 1 or any(
-                    CitationIndex.adopted_earliest(before, word, key, limit)
-                    != CitationIndex.adopted_earliest(now, word, key, limit)
-                    for word in SHORT_TYPES):
+            if len(places) > 1 or any(CitationIndex.earliest(old, key, limit)
+                                      != CitationIndex.earliest(new, key, limit)
+                                      for old, new in lists):
                 changed.add(key)
         return changed
 

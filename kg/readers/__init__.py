@@ -10,9 +10,11 @@ kilobytes; nothing else changes.
 
 from __future__ import annotations
 
+import os
+
 import tomllib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import Problem
@@ -93,12 +95,13 @@ class InputFile:
     path: Path
     root: Path
     publication: str
-    relpath: str = field(init=False)  # the path below the input root, with "/" separators
+    relpath: str = ""  # the path below the input root, with "/" separators
 
     def __post_init__(self):
-        relpath = self.path.relative_to(self.root).as_posix() if self.path != self.root \
-            else self.path.name
-        object.__setattr__(self, "relpath", relpath)
+        if not self.relpath:
+            relpath = self.path.relative_to(self.root).as_posix() if self.path != self.root \
+                else self.path.name
+            object.__setattr__(self, "relpath", relpath)
 
     def source(self) -> Source:
         return Source(self.path, self.relpath, self.publication)
@@ -118,15 +121,18 @@ def input_files(inputs: list[Path], publication: str = "") -> Iterator[InputFile
         yield from _walk(root, root, _corpus_publication(root, publication))
 
 
-def _walk(root: Path, folder: Path, publication: str) -> Iterator[InputFile]:
-    entries = sorted(folder.iterdir(), key=lambda p: p.name)
+def _walk(root: Path, folder: Path, publication: str, prefix: str = "") -> Iterator[InputFile]:
+    with os.scandir(folder) as listing:  # scandir: no stat per entry, archives are big
+        entries = sorted(listing, key=lambda e: e.name)
     for entry in entries:
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            yield from _walk(root, entry, _corpus_publication(entry, publication))
+            path = Path(entry.path)
+            yield from _walk(root, path, _corpus_publication(path, publication),
+                             f"{prefix}{entry.name}/")
         elif entry.is_file():
-            yield InputFile(entry, root, publication)
+            yield InputFile(Path(entry.path), root, publication, prefix + entry.name)
 
 
 def _corpus_publication(folder: Path, inherited: str) -> str:
