@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .cache import FileCache, content_digest
 from .errors import Problem
 from .extract import Extractor
+from .extract.citations import normalize_title
 from .extract.learned import record_names
 from .model import Facts, Record
 from .readers import InputFile, read_file
@@ -87,6 +88,7 @@ def extract_and_cache(cache: FileCache, item: InputFile) -> FileSummary:
 def record_info(record: Record, facts: Facts) -> RecordInfo:
     return RecordInfo(record.key, _FORMAT_PRIORITY.get(record.format, 9), bool(record.body),
                       title_entry(record, facts),
-                      tuple(sorted({span.title for span in facts.citations})),
+                      tuple(sorted({(span.title, normalize_title(span.title))
+                                    for span in facts.citations})),
                       tuple(record_names(record)), tuple(sorted(dependencies(record, facts))),
                       citing_limit(record))

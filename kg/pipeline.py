@@ -23,6 +23,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -55,12 +56,21 @@ class BuildOptions:
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
 
 
+@contextmanager
 def _pool(workers: int):
     """A process pool whose workers are forked from this process, so they share what it
     holds (the extractor's data in pass 1, the indexes in pass 2) instead of receiving it."""
+    import gc
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    # Objects that exist now are left alone by the workers' garbage collections, which would
+    # otherwise write to (and so copy) every page they share with this process.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
 
 
 def _summaries(options: BuildOptions, files: list[InputFile], cache: FileCache
@@ -98,14 +108,15 @@ class _Changes:
     """What a build changes in the shared lines, and which documents it writes again."""
 
     counts: Counter
+    tracked: bool  # whether the store is to be updated with the delta (incremental builds)
     was: dict[str, bool] = field(default_factory=dict)  # a line's presence before the build
     gone_documents: set = field(default_factory=set)  # keys whose old triples are replaced
 
     def count(self, lines, step: int) -> None:
-        counts = self.counts
+        counts, was = self.counts, self.was
         for line in lines:
-            if line not in self.was:
-                self.was[line] = line in counts
+            if self.tracked and line not in was:
+                was[line] = line in counts
             counts[line] += step
             if counts[line] <= 0:
                 del counts[line]
@@ -138,7 +149,7 @@ def build(options: BuildOptions) -> dict:
     if not incremental:
         state = BuildState(fingerprint, keywords=KeywordTable(out / ".cache" / "terms.bin"))
     files = list(input_files(list(options.inputs), options.publication))
-    changes = _Changes(state.entity_counts)
+    changes = _Changes(state.entity_counts, tracked=incremental)
     rendered_before = {relpath for relpath, info in state.files.items() if info.owned}
 
     removed, stale, stats = _read_changed_files(options, files, state, cache, changes)
@@ -149,7 +160,8 @@ def build(options: BuildOptions) -> dict:
     clock.lap("indexes")
     for done, result in enumerate(_render(options, state, cache, order), 1):
         info = state.files[result.relpath]
-        info.owned, info.triples = result.owned, result.triples
+        info.owned = tuple(info.records[position].key for position in result.owned)
+        info.triples = result.triples
         info.resolved, info.external, info.warnings = result.resolved, result.external, \
             result.warnings
         changes.count(result.shared, +1)
@@ -309,9 +321,10 @@ def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: F
             if terms := state.doc_keywords[key]:
                 turtle.write(keyword_block(minter, key, terms).encode())
                 count += len(terms)
-        text = io.StringIO()
+        text = io.TextIOWrapper(turtle, encoding="utf-8", newline="\n")
         count += write_turtle_body(sorted(state.entity_counts), text, Shortener(PREFIXES))
-        turtle.write(text.getvalue().encode())
+        text.flush()
+        text.detach()
     os.replace(temporary, path)
     return count
 

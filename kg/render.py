@@ -44,7 +44,7 @@ class RenderContext:
 @dataclass(frozen=True, slots=True)
 class RenderResult:
     relpath: str
-    owned: tuple[tuple[str, str], ...]
+    owned: tuple[int, ...]  # positions of the records whose documents this file writes
     triples: int  # in the fragment
     resolved: int
     external: int
@@ -88,7 +88,7 @@ def render_file(relpath: str) -> RenderResult:
         for triple in document_triples(doc, minter, author_kind, gazetteer.wikidata, seen):
             line = nt_line(triple)
             (fragment if line.startswith(own_prefixes) else shared).add(line)
-        owned.append(info.key)
+        owned.append(position)
     path, shared_path = cache.fragment(relpath), cache.fragment(relpath, shared=True)
     with path.open("w", encoding="utf-8", newline="\n") as out:
         write_turtle_body(sorted(fragment), out, Shortener(PREFIXES))

@@ -77,6 +77,7 @@ class TitleEntry(NamedTuple):
     title: str
     date: DateValue | None
     adopted_at: str
+    norm: str  # normalize_title(title), computed once where the record is read
 
     def order(self) -> tuple:
         return (_date_key(self.date), self.key)
@@ -86,8 +87,9 @@ def title_entry(record: Record, facts: Facts) -> TitleEntry:
     """The index entry of a document, read from the copy that represents it."""
     # A document exists from its adoption on, even if printed later.
     dates = [d for d in (*record.dates[:1], facts.adopted_on) if d is not None]
-    return TitleEntry(record.key, display_title(record.title),
-                      min(dates, key=_date_key) if dates else None, facts.adopted_at)
+    title = display_title(record.title)
+    return TitleEntry(record.key, title, min(dates, key=_date_key) if dates else None,
+                      facts.adopted_at, normalize_title(title))
 
 
 def dependencies(record: Record, facts: Facts) -> frozenset[str]:
@@ -137,7 +139,7 @@ class CitationIndex:
 
     def add(self, record: Record, facts: Facts) -> None:
         """Index a document read once (a build of one pass, as the benchmarks do)."""
-        self.add_forms(span.title for span in facts.citations)
+        self.add_forms((span.title, normalize_title(span.title)) for span in facts.citations)
         if record.key not in self.entries:
             self.set_entry(record.key, title_entry(record, facts))
 
@@ -151,7 +153,7 @@ class CitationIndex:
                 self._touch(changed)
         if old is not None:
             del self.entries[key]
-            norm = normalize_title(old.title)
+            norm = old.norm
             self._drop(self.titles, norm, old)
             if not self.titles.get(norm) and len(norm) >= _FUZZY_MIN:
                 self.prefixes[norm[:6]].discard(norm)
@@ -159,7 +161,7 @@ class CitationIndex:
                 self._drop(self.adopted, old.adopted_at, old)
         if entry is not None:
             self.entries[key] = entry
-            norm = normalize_title(entry.title)
+            norm = entry.norm
             bisect.insort(self.titles.setdefault(norm, []), entry, key=TitleEntry.order)
             if len(norm) >= _FUZZY_MIN:
                 self.prefixes.setdefault(norm[:6], set()).add(norm)
@@ -169,7 +171,7 @@ class CitationIndex:
 
     def _touch(self, entry: TitleEntry) -> None:
         """Remember what the keys ``entry`` is under answered before it changes."""
-        norm = normalize_title(entry.title)
+        norm = entry.norm
         self._changed.setdefault("t" + norm, list(self.titles.get(norm, ())))
         if len(norm) >= _FUZZY_MIN:
             self._changed.setdefault("p" + norm[:6], self.crowded(norm[:6]))
@@ -177,10 +179,10 @@ class CitationIndex:
             self._changed.setdefault("m" + entry.adopted_at,
                                      list(self.adopted.get(entry.adopted_at, ())))
 
-    def note_title(self, title: str) -> None:
-        """Mark the title ``title`` changed although its entries are not (a document bearing
-        it was rewritten, so what it is a reprint of may change)."""
-        norm = normalize_title(title)
+    def note_title(self, entry: TitleEntry) -> None:
+        """Mark the title of ``entry`` changed although its entries are not (a document
+        bearing it was rewritten, so what it is a reprint of may change)."""
+        norm = entry.norm
         self._changed.setdefault("t" + norm, list(self.titles.get(norm, ())))
 
     def crowded(self, prefix: str) -> bool:
@@ -195,13 +197,14 @@ class CitationIndex:
             del table[name]
 
     def add_forms(self, titles) -> None:
-        for title in titles:
-            norm = self._form_touched(title)
+        """Count in cited titles, as (written, normalised) pairs."""
+        for title, norm in titles:
+            self._form_touched(norm)
             self.forms.setdefault(norm, Counter())[title] += 1
 
     def remove_forms(self, titles) -> None:
-        for title in titles:
-            norm = self._form_touched(title)
+        for title, norm in titles:
+            self._form_touched(norm)
             counts = self.forms[norm]
             counts[title] -= 1
             if counts[title] <= 0:
@@ -209,8 +212,7 @@ class CitationIndex:
                 if not counts:
                     del self.forms[norm]
 
-    def _form_touched(self, title: str) -> str:
-        norm = normalize_title(title)
+    def _form_touched(self, norm: str) -> str:
         if norm not in self._forms_before:
             self._forms_before[norm] = self._form(norm)
         return norm

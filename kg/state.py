@@ -23,7 +23,7 @@ from typing import NamedTuple
 from .errors import Problem
 from .extract.learned import LearnedNames
 from .keywords import KeywordTable
-from .extract.citations import SHORT_TYPES, normalize_title
+from .extract.citations import SHORT_TYPES
 from .resolve import CitationIndex, TitleEntry, within_reprint_window
 
 __all__ = ["RecordInfo", "FileInfo", "BuildState", "Place"]
@@ -41,7 +41,7 @@ class RecordInfo(NamedTuple):
     rank: int
     has_body: bool
     entry: TitleEntry
-    cited: tuple[str, ...]  # the titles its text cites, as written inside 《》
+    cited: tuple[tuple[str, str], ...]  # the titles its text cites: as written, normalised
     names: tuple[str, ...]  # person names its tags or lists give
     dependencies: tuple[str, ...]  # see kg.resolve.dependencies
     cites_until: tuple[int, int, int]  # see kg.resolve.citing_limit
@@ -52,9 +52,11 @@ class RecordInfo(NamedTuple):
         intern = sys.intern
         key = (intern(self.key[0]), self.key[1])
         entry = self.entry
-        entry = TitleEntry(key, intern(entry.title), entry.date, intern(entry.adopted_at))
+        entry = TitleEntry(key, intern(entry.title), entry.date, intern(entry.adopted_at),
+                           intern(entry.norm))
         return RecordInfo(key, self.rank, self.has_body, entry,
-                          tuple(map(intern, self.cited)), tuple(map(intern, self.names)),
+                          tuple((intern(t), intern(n)) for t, n in self.cited),
+                          tuple(map(intern, self.names)),
                           tuple(map(intern, self.dependencies)), self.cites_until)
 
 
@@ -185,8 +187,8 @@ class BuildState:
             entry = self.info(owner).entry if owner else None
             self.index.set_entry(key, entry)
             if entry is not None:
-                rewritten.setdefault(normalize_title(entry.title), set()).add(entry)
-                self.index.note_title(entry.title)  # its printings may be reprints of it
+                rewritten.setdefault(entry.norm, set()).add(entry)
+                self.index.note_title(entry)  # its printings may be reprints of it
             for place in self.locations.get(key, ()):
                 for dependency in self.info(place).dependencies:
                     self.dependents.setdefault(dependency, set()).add(key)
@@ -222,7 +224,7 @@ class BuildState:
             elif (CitationIndex.earliest(before, key, info.cites_until)
                   != CitationIndex.earliest(now, key, info.cites_until)):
                 changed.add(key)
-            elif normalize_title(info.entry.title) == norm and any(
+            elif info.entry.norm == norm and any(
                     within_reprint_window(info.entry, other) for other in moved
                     if other.key != key):
                 changed.add(key)

@@ -45,7 +45,7 @@ _DASHES = re.compile(r"[—–－\-─━]+")
 _ISSUER_PREFIXES = (("中国共产党中央委员会", "中共中央"), ("中华人民共和国国务院", "国务院"))
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=20_000)  # the titles cited again and again
 def normalize_title(title: str) -> str:
     """The form of a title used to compare titles (not to show them).
 
