@@ -21,6 +21,7 @@ KINDS = ("doc", "person", "org", "place", "meeting", "publication", "concept", "
          "citation")
 
 
+_KEEP = 100_000
 _PLAIN = re.compile(r"[A-Za-z0-9._~-]+")
 
 
@@ -54,6 +55,8 @@ class Minter:
             return self._entities[key]
         if kind not in KINDS:
             raise ValueError(f"unknown IRI kind {kind!r}; expected one of {', '.join(KINDS)}")
+        if len(self._entities) >= _KEEP:
+            self._entities.clear()  # bounded: a long build meets every entity of the archive
         iri = self._entities[key] = URIRef(f"{self.base}{kind}/{_segment(name)}")
         return iri
 

@@ -107,14 +107,15 @@ def _pass_one(options: BuildOptions, files: list[InputFile], cache: FileCache
 class _Changes:
     """What a build changes in the shared lines, and which documents it writes again."""
 
-    counts: Counter
+    counts: Counter  # UTF-8 lines (half the memory of str for lines with Chinese in them)
     tracked: bool  # whether the store is to be updated with the delta (incremental builds)
-    was: dict[str, bool] = field(default_factory=dict)  # a line's presence before the build
+    was: dict[bytes, bool] = field(default_factory=dict)  # a line's presence before the build
     gone_documents: set = field(default_factory=set)  # keys whose old triples are replaced
 
     def count(self, lines, step: int) -> None:
         counts, was = self.counts, self.was
-        for line in lines:
+        for text in lines:
+            line = text.encode()
             if self.tracked and line not in was:
                 was[line] = line in counts
             counts[line] += step
@@ -125,7 +126,7 @@ class _Changes:
         """Shared lines written for the first time, and lines no longer written by any file."""
         added = sorted(line for line, was in self.was.items() if not was and line in self.counts)
         removed = sorted(line for line, was in self.was.items() if was and line not in self.counts)
-        return added, removed
+        return [line.decode() for line in added], [line.decode() for line in removed]
 
 
 def build(options: BuildOptions) -> dict:
@@ -295,7 +296,7 @@ def _files_naming(names: frozenset[str], relpaths: list[str], cache: FileCache) 
 
 def _render(options: BuildOptions, state: BuildState, cache: FileCache,
             order: list[str]) -> Iterator[RenderResult]:
-    set_context(RenderContext(state, cache, options.base))
+    set_context(RenderContext(state, cache, Minter(options.base)))
     if options.workers > 1 and len(order) > 1:
         with _pool(options.workers) as pool:
             yield from pool.map(render_file, order, chunksize=8)
@@ -322,7 +323,9 @@ def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: F
                 turtle.write(keyword_block(minter, key, terms).encode())
                 count += len(terms)
         text = io.TextIOWrapper(turtle, encoding="utf-8", newline="\n")
-        count += write_turtle_body(sorted(state.entity_counts), text, Shortener(PREFIXES))
+        # UTF-8 bytes sort as their characters do.
+        count += write_turtle_body((line.decode() for line in sorted(state.entity_counts)),
+                                   text, Shortener(PREFIXES))
         text.flush()
         text.detach()
     os.replace(temporary, path)

@@ -38,7 +38,7 @@ __all__ = ["RenderContext", "RenderResult", "render_file", "merge", "set_context
 class RenderContext:
     state: BuildState
     cache: FileCache
-    base: str
+    minter: Minter  # one per process, so its IRIs are minted once, not once per file
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +65,7 @@ def render_file(relpath: str) -> RenderResult:
     context = _context
     state, cache = context.state, context.cache
     gazetteer = load_gazetteer()
-    minter = Minter(context.base)
+    minter = context.minter
     items = cache.get(relpath).items
     ranks = state.files[relpath].records
     owned, warnings, stats = [], [], Counter()

@@ -100,7 +100,7 @@ class BuildState:
     doc_keywords: dict[Key, tuple[str, ...]] = field(default_factory=dict)
     keyword_counts: Counter = field(default_factory=Counter)  # term → documents it is a keyword of
     useful_names: frozenset[str] = frozenset()
-    entity_counts: Counter = field(default_factory=Counter)  # shared line → files writing it
+    entity_counts: Counter = field(default_factory=Counter)  # UTF-8 shared line → files
     # Changes since the last ``settle``: keys touched, and the file that owned each before.
     _touched: dict[Key, str | None] = field(default_factory=dict)
 
