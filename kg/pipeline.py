@@ -170,7 +170,7 @@ def build(options: BuildOptions) -> dict:
             options.progress("writing", done, len(order))
     clock.lap("resolve_and_render")
 
-    triples = _write_turtle(out, files, state, cache, minter)
+    triples = _write_turtle(out, files, state, cache, minter, set(order))
     in_place = incremental and len(order) <= max(1, len(files) // 5)
     _update_store(out, changes, [cache.fragment(r) for r in order if state.files[r].triples],
                   _keyword_delta(minter, state, changes, keywords_changed), minter, in_place)
@@ -305,19 +305,32 @@ def _render(options: BuildOptions, state: BuildState, cache: FileCache,
 
 
 def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: FileCache,
-                  minter: Minter) -> int:
-    """``graph.ttl``: the prefixes, each file's fragment in input order (copied as bytes),
-    the keywords, the shared lines."""
+                  minter: Minter, rendered: set[str]) -> int:
+    """``graph.ttl``: the prefixes, each file's fragment in input order, the keywords, the
+    shared lines. The fragments of files not rendered again are copied from the previous
+    ``graph.ttl`` (where the state says they are), in runs, not read one file at a time."""
     path = out / "graph.ttl"
     temporary = path.with_suffix(".tmp")
     count = 0
+    previous = path.open("rb") if path.is_file() else None
     with temporary.open("wb") as turtle:
         turtle.write(turtle_prefixes(PREFIXES).encode())
+        run = _Run(previous, turtle)
         for item in files:
             info = state.files.get(item.relpath)
-            if info is not None and info.triples:
-                turtle.write(cache.fragment(item.relpath).read_bytes())
-                count += info.triples
+            if info is None or not info.triples:
+                continue
+            offset = turtle.tell() + run.pending
+            if previous is not None and item.relpath not in rendered and info.ttl_at >= 0:
+                run.extend(info.ttl_at, info.ttl_size)
+            else:
+                run.flush()
+                data = cache.fragment(item.relpath).read_bytes()
+                turtle.write(data)
+                info.ttl_size = len(data)
+            info.ttl_at = offset
+            count += info.triples
+        run.flush()
         for key in sorted(state.doc_keywords):
             if terms := state.doc_keywords[key]:
                 turtle.write(keyword_block(minter, key, terms).encode())
@@ -328,8 +341,38 @@ def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: F
                                    text, Shortener(PREFIXES))
         text.flush()
         text.detach()
+    if previous is not None:
+        previous.close()
     os.replace(temporary, path)
     return count
+
+
+class _Run:
+    """A stretch of the previous ``graph.ttl`` to copy in one go."""
+
+    def __init__(self, source, target):
+        self.source, self.target = source, target
+        self.start = self.pending = 0
+
+    def extend(self, start: int, size: int) -> None:
+        if self.pending and start != self.start + self.pending:
+            self.flush()
+        if not self.pending:
+            self.start = start
+        self.pending += size
+
+    def flush(self) -> None:
+        if self.pending:
+            self.source.seek(self.start)
+            left = self.pending
+            while left:
+                block = self.source.read(min(left, 1 << 22))
+                if not block:
+                    raise KgError("the previous graph.ttl is shorter than its state says; "
+                                  "remove the output folder's .cache and build again")
+                self.target.write(block)
+                left -= len(block)
+            self.pending = 0
 
 
 def _update_keywords(state: BuildState, changes: _Changes, minter: Minter,

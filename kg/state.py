@@ -12,10 +12,12 @@ and only the ones that changed are written. Nothing else is redone.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import sys
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -74,11 +76,13 @@ class FileInfo:
     resolved: int = 0
     external: int = 0
     warnings: tuple[Problem, ...] = ()
+    ttl_at: int = -1  # where its fragment is in graph.ttl, and its length in bytes
+    ttl_size: int = 0
 
     def __reduce__(self):  # one per input file in the saved state: the fast way
         return FileInfo, (self.size, self.mtime_ns, self.digest, self.format, self.records,
                           self.problems, self.owned, self.triples, self.resolved,
-                          self.external, self.warnings)
+                          self.external, self.warnings, self.ttl_at, self.ttl_size)
 
     def unchanged(self, path: Path) -> bool:
         try:
@@ -86,6 +90,19 @@ class FileInfo:
         except OSError:
             return False
         return (stat.st_size, stat.st_mtime_ns) == (self.size, self.mtime_ns)
+
+
+@contextmanager
+def _collection_paused():
+    """Loading millions of small objects would set off the cyclic collector again and again
+    over objects that are all alive; it adds nothing but time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass
@@ -111,7 +128,7 @@ class BuildState:
         """The state of the last build, or None if there is none usable. The file is removed
         once read: if this build stops midway, the next one starts clean."""
         try:
-            with path.open("rb") as f:
+            with path.open("rb") as f, _collection_paused():
                 version, state = pickle.load(f)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
                 ValueError, TypeError):
@@ -125,7 +142,7 @@ class BuildState:
     def save(self, path: Path) -> None:
         self.keywords.close()
         temporary = path.with_suffix(".tmp")
-        with temporary.open("wb") as f:
+        with temporary.open("wb") as f, _collection_paused():
             pickle.dump((_VERSION, self), f, pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
 

@@ -7,6 +7,7 @@ that writes them out as text.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
@@ -29,8 +30,22 @@ _TEXTS = {"pretitle": WX.pretitle, "subtitle": WX.subtitle, "genre": WX.genre,
           "source": DCTERMS.source}
 
 
+# Literals are costly to make in rdflib and the same labels, codes and offsets recur across
+# documents, so the common ones are made once per process.
+@lru_cache(maxsize=65_536)
 def zh(text: str) -> Literal:
     return Literal(text, lang="zh")
+
+
+@lru_cache(maxsize=65_536)
+def integer(value: int) -> Literal:
+    return Literal(value, datatype=XSD.integer)
+
+
+@lru_cache(maxsize=1024)
+def code(text: str) -> Literal:
+    """A short plain string from a small set: a format, a resolution rule."""
+    return Literal(text)
 
 
 def date_literal(date: DateValue) -> Literal:
@@ -42,6 +57,7 @@ def date_literal(date: DateValue) -> Literal:
     return Literal(date.iso(), datatype=_DATATYPES[date.precision])
 
 
+@lru_cache(maxsize=4096)
 def decimal_literal(value: float) -> Literal:
     """An ``xsd:decimal`` in the canonical form stores keep (``1``, not ``1.000``), so the
     Turtle and what a store exports from it are the same literals.
@@ -167,8 +183,8 @@ def _metadata(subject: URIRef, record: Record, emit: _Emitter, author_kind) -> I
 def _provenance(subject: URIRef, doc: Document, minter: Minter) -> Iterator[Triple]:
     record = doc.record
     yield subject, WX.sourcePath, Literal(record.source_path)
-    yield subject, WX.recordIndex, Literal(record.record_index, datatype=XSD.integer)
-    yield subject, WX.sourceFormat, Literal(record.format)
+    yield subject, WX.recordIndex, integer(record.record_index)
+    yield subject, WX.sourceFormat, code(record.format)
     for path, index in doc.copies or ((record.source_path, record.record_index),):
         yield subject, PROV.wasDerivedFrom, minter.source(path, index)
 
@@ -220,11 +236,11 @@ def _citations(subject: URIRef, doc: Document, emit: _Emitter) -> Iterator[Tripl
             yield node, RDF.type, CITO.Citation
             yield node, CITO.hasCitingEntity, subject
             yield node, CITO.hasCitedEntity, cited
-            yield node, WX.resolutionRule, Literal(rule)
+            yield node, WX.resolutionRule, code(rule)
             yield node, WX.matchScore, decimal_literal(citation.score)
             yield node, WX.surface, Literal(surface)
-            yield node, WX.startOffset, Literal(start, datatype=XSD.integer)
-            yield node, WX.endOffset, Literal(end, datatype=XSD.integer)
+            yield node, WX.startOffset, integer(start)
+            yield node, WX.endOffset, integer(end)
 
 
 def record_key(doc: Document) -> str:
