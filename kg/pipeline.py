@@ -171,9 +171,11 @@ def build(options: BuildOptions) -> dict:
     clock.lap("resolve_and_render")
 
     triples = _write_turtle(out, files, state, cache, minter, set(order))
-    in_place = incremental and len(order) <= max(1, len(files) // 5)
-    _update_store(out, changes, [cache.fragment(r) for r in order if state.files[r].triples],
-                  _keyword_delta(minter, state, changes, keywords_changed), minter, in_place)
+    if incremental and len(order) <= max(1, len(files) // 5):
+        _update_store(out, changes, [cache.fragment(r) for r in order if state.files[r].triples],
+                      _keyword_delta(minter, state, changes, keywords_changed), minter)
+    else:
+        _load_store(out)
     if not incremental:
         cache.prune({item.relpath for item in files})
     state.save(state_path)
@@ -411,18 +413,22 @@ def _keyword_delta(minter: Minter, state: BuildState, changes: _Changes,
 
 
 def _update_store(out: Path, changes: _Changes, fragments: list[Path],
-                  keywords: tuple[list[str], list[str]], minter: Minter,
-                  incremental: bool) -> None:
-    """Update the store with what changed, or load it afresh from ``graph.ttl`` after a
-    clean build or when many files were rendered again."""
-    from .store import load_store_apart, update_store
+                  keywords: tuple[list[str], list[str]], minter: Minter) -> None:
+    """Update the store in place with what an incremental build changed."""
+    from .store import update_store
+    added, removed = changes.shared_delta()
     try:
-        if incremental:
-            added, removed = changes.shared_delta()
-            update_store(out / "store", minter, sorted(changes.gone_documents),
-                         keywords[0] + removed, keywords[1] + added, fragments)
-        else:
-            load_store_apart(out / "store", out / "graph.ttl")
+        update_store(out / "store", minter, sorted(changes.gone_documents),
+                     keywords[0] + removed, keywords[1] + added, fragments)
+    except (OSError, ValueError, SyntaxError) as error:
+        raise KgError(f"could not update the store in {out / 'store'}: {error}") from None
+
+
+def _load_store(out: Path) -> None:
+    """Load the store afresh from ``graph.ttl`` (a clean build, or most files rendered)."""
+    from .store import load_store_apart
+    try:
+        load_store_apart(out / "store", out / "graph.ttl")
     except (OSError, ValueError, SyntaxError) as error:
         raise KgError(f"could not load the store in {out / 'store'}: {error}") from None
 

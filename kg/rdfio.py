@@ -16,7 +16,8 @@ from typing import TextIO
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-__all__ = ["nt_term", "nt_line", "write_turtle", "write_turtle_body", "turtle_prefixes", "Shortener"]
+__all__ = ["nt_term", "nt_line", "write_turtle", "write_turtle_body", "turtle_prefixes",
+           "Shortener"]
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b",
             "\f": "\\f"}

@@ -115,7 +115,7 @@ class BuildState:
     keywords: KeywordTable | None = None  # set by the build: its file is in the cache
     dependents: dict[str, set[Key]] = field(default_factory=dict)
     doc_keywords: dict[Key, tuple[str, ...]] = field(default_factory=dict)
-    keyword_counts: Counter = field(default_factory=Counter)  # term → documents it is a keyword of
+    keyword_counts: Counter = field(default_factory=Counter)  # term → documents it is keyword of
     useful_names: frozenset[str] = frozenset()
     entity_counts: Counter = field(default_factory=Counter)  # UTF-8 shared line → files
     # Changes since the last ``settle``: keys touched, and the file that owned each before.

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pyoxigraph
 
-__all__ = ["load_store", "load_store_apart", "update_store", "open_store", "export", "EXPORT_FORMATS"]
+__all__ = ["load_store", "load_store_apart", "update_store", "open_store", "export",
+           "EXPORT_FORMATS"]
 
 
 _CHUNK = 32 << 20
