@@ -92,3 +92,41 @@ def test_incremental_rebuild_of_a_generated_archive(tmp_path):
     for key in ("documents", "merged_duplicates", "triples", "citations", "warnings"):
         assert again[key] == clean[key], key
     assert again["merged_duplicates"] > 0 and again["reconciles"]
+
+
+def _tagged(path, number, date, title, body):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"〖ZQ/总期〗{number}〖-ZQ/总期〗\n〖RQ/日期〗{date}〖-RQ/日期〗\n〖BH/版号〗01〖-BH/版号〗\n"
+                    f"〖TH/条号〗1〖-TH/条号〗\n〖BT/标题〗{title}〖-BT/标题〗\n〖ZW/正文〗\n    {body}\n"
+                    "〖-ZW/正文〗\n", encoding="utf-8")
+
+
+def test_incremental_rebuild_when_the_archive_names_a_new_person(tmp_path):
+    """A name one new record lists (RW：) becomes a mention in an old record's text, and
+    goes again when that record is removed: the one change that reaches every text."""
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    _tagged(corpus / "a" / "19880101.TXT", 9001, "19880101", "基层连队见闻",
+            "这个月郝建秋在连队蹲点，同战士们同吃同住。")
+    _build([corpus], out)
+    lister = corpus / "b" / "19880102.TXT"
+    _tagged(lister, 9002, "19880102", "先进人物名单", "名单如下。\n    RW：郝建秋")
+    added = _build([corpus], out)
+    _build([corpus], tmp_path / "clean")
+    _same_outputs(out, tmp_path / "clean")
+    assert _old_record_mentions_him(out)
+    assert added["files_read"] == 1
+    lister.unlink()
+    _build([corpus], out)
+    _build([corpus], tmp_path / "clean-again")
+    _same_outputs(out, tmp_path / "clean-again")
+    assert not _old_record_mentions_him(out)
+
+
+def _old_record_mentions_him(out):
+    from kg.store import open_store
+    store = open_store(out)
+    try:
+        return store.query("""ASK { ?d <http://purl.org/dc/terms/title> "基层连队见闻"@zh ;
+            <https://w3id.org/wenxian/ontology#mentions> ?p . ?p <http://www.w3.org/2000/01/rdf-schema#label> "郝建秋"@zh }""")
+    finally:
+        del store
