@@ -11,6 +11,7 @@ corpus is never held in memory.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 from collections import OrderedDict
 from pathlib import Path
@@ -31,6 +32,8 @@ class FileCache:
         self.fingerprint = fingerprint
         folder.mkdir(parents=True, exist_ok=True)
         self._loaded: OrderedDict[str, object] = OrderedDict()
+        with os.scandir(folder) as entries:  # a new cache: nothing to look up, file by file
+            self._empty = not any(entry.is_dir() for entry in entries)
 
     def _path(self, relpath: str, suffix: str = ".pickle") -> Path:
         name = hashlib.sha1(relpath.encode()).hexdigest()
@@ -43,6 +46,8 @@ class FileCache:
     def fresh(self, item) -> bool:
         """Whether the cached result of ``item`` (an input file) is for its current bytes and
         the current code. A file with no entry is not read here: its worker reads it."""
+        if self._empty:
+            return False
         path = self._path(item.relpath)
         if not path.is_file():
             return False

@@ -7,6 +7,7 @@ of each record (``RecordInfo``) and its term counts.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from .cache import FileCache, content_digest
@@ -35,6 +36,7 @@ class FileResult:
     problems: tuple[Problem, ...]
     digest: str = ""  # of the file's bytes, for the cache
     infos: tuple[RecordInfo, ...] = ()  # what the indexes take of each record
+    stat: tuple[int, int] = (-1, -1)  # size and mtime (ns) of the file when it was read
 
 
 _extractor: Extractor | None = None
@@ -47,7 +49,9 @@ def process_file(item: InputFile) -> FileResult:
         _extractor = Extractor()
     source = item.source()
     try:
-        data = item.path.read_bytes()
+        with item.path.open("rb") as f:
+            stat = os.fstat(f.fileno())
+            data = f.read()
     except OSError as error:
         return FileResult(source.relpath, None, (), (Problem(source.relpath, None, None,
                           f"cannot read the file: {error.strerror}"),))
@@ -56,7 +60,7 @@ def process_file(item: InputFile) -> FileResult:
     problems = tuple(p for p in found if isinstance(p, Problem))
     items = tuple((r, _extractor.extract(r)) for r in records)
     return FileResult(source.relpath, fmt, items, problems, content_digest(data),
-                      tuple(record_info(r, f) for r, f in items))
+                      tuple(record_info(r, f) for r, f in items), (stat.st_size, stat.st_mtime_ns))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +74,13 @@ class FileSummary:
     digest: str
     infos: tuple[RecordInfo, ...]
     terms: tuple[tuple[tuple[str, int], ...], ...]  # each record's term counts
+    stat: tuple[int, int]
 
     @classmethod
-    def of(cls, result: FileResult) -> FileSummary:
+    def of(cls, result: FileResult, stat: tuple[int, int] | None = None) -> FileSummary:
         return cls(result.relpath, result.format, result.problems, result.digest,
-                   result.infos, tuple(facts.terms for _, facts in result.items))
+                   result.infos, tuple(facts.terms for _, facts in result.items),
+                   stat or result.stat)
 
 
 def extract_and_cache(cache: FileCache, item: InputFile) -> FileSummary:

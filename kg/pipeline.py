@@ -98,7 +98,9 @@ def _pass_one(options: BuildOptions, files: list[InputFile], cache: FileCache
     computed = _summaries(options, [item for item, ok in zip(files, fresh) if not ok], cache)
     for item, ok in zip(files, fresh):
         if ok:
-            yield item, FileSummary.of(cache.get(item.relpath)), True
+            stat = item.path.stat()
+            yield item, FileSummary.of(cache.get(item.relpath),
+                                       (stat.st_size, stat.st_mtime_ns)), True
         else:
             yield item, next(computed), False
 
@@ -217,9 +219,7 @@ def _read_changed_files(options: BuildOptions, files: list[InputFile], state: Bu
         changes.gone_documents.update(state.remove_file(relpath).owned)
     stats = {"read": 0, "reused": len(files) - len(stale)}
     for done, (item, result, cached) in enumerate(_pass_one(options, stale, cache), 1):
-        stat = item.path.stat() if result.digest else None
-        info = FileInfo(stat.st_size if stat else -1, stat.st_mtime_ns if stat else -1,
-                        result.digest, result.format,
+        info = FileInfo(*result.stat, result.digest, result.format,
                         tuple(record.compact() for record in result.infos), result.problems)
         state.add_file(item.relpath, info, result.terms)
         stats["reused" if cached else "read"] += 1
