@@ -176,11 +176,15 @@ def build(options: BuildOptions) -> dict:
     if incremental and len(order) <= max(1, len(files) // 5):
         _update_store(out, changes, [cache.fragment(r) for r in order if state.files[r].triples],
                       _keyword_delta(minter, state, changes, keywords_changed), minter)
+        state.save(state_path)
     else:
-        _load_store(out)
-    if not incremental:
-        cache.prune({item.relpath for item in files})
-    state.save(state_path)
+        from .store import StoreLoad
+        loading = StoreLoad(out / "store", out / "graph.ttl")  # meanwhile, the rest
+        if not incremental:
+            cache.prune({item.relpath for item in files})
+        saved = state.save(state_path.with_suffix(".new"))
+        _finish_store(out, loading)
+        os.replace(saved, state_path)  # only a build whose store is complete is built on
     clock.lap("write_turtle_and_store")
     report = _report(options, state, files, stats, triples)
     report["rendered_files"] = len(order)
@@ -424,11 +428,11 @@ def _update_store(out: Path, changes: _Changes, fragments: list[Path],
         raise KgError(f"could not update the store in {out / 'store'}: {error}") from None
 
 
-def _load_store(out: Path) -> None:
-    """Load the store afresh from ``graph.ttl`` (a clean build, or most files rendered)."""
-    from .store import load_store_apart
+def _finish_store(out: Path, loading) -> None:
+    """Wait for the store loaded afresh from ``graph.ttl`` (a clean build, or most files
+    rendered again)."""
     try:
-        load_store_apart(out / "store", out / "graph.ttl")
+        loading.wait()
     except (OSError, ValueError, SyntaxError) as error:
         raise KgError(f"could not load the store in {out / 'store'}: {error}") from None
 

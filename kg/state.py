@@ -139,12 +139,13 @@ class BuildState:
             return None
         return state
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path) -> Path:
         self.keywords.close()
         temporary = path.with_suffix(".tmp")
         with temporary.open("wb") as f, _collection_paused():
             pickle.dump((_VERSION, self), f, pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
+        return path
 
     # ---- files in and out --------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-__all__ = ["load_store", "load_store_apart", "update_store", "open_store", "export",
+__all__ = ["load_store", "StoreLoad", "update_store", "open_store", "export",
            "EXPORT_FORMATS"]
 
 
@@ -44,12 +44,22 @@ def load_store(path: Path, turtle: Path) -> None:
     del store
 
 
-def load_store_apart(path: Path, turtle: Path) -> None:
-    """``load_store`` in a fresh process, so its memory does not add to the build's."""
-    import multiprocessing
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(1) as pool:
-        pool.apply(load_store, (path, turtle))
+class StoreLoad:
+    """``load_store`` in a fresh process, so its memory does not add to the build's, and the
+    build can finish its other writing meanwhile: ``wait()`` returns when it is done, or
+    raises what the load raised."""
+
+    def __init__(self, path: Path, turtle: Path):
+        import multiprocessing
+        self._pool = multiprocessing.get_context("spawn").Pool(1)
+        self._pending = self._pool.apply_async(load_store, (path, turtle))
+
+    def wait(self) -> None:
+        try:
+            self._pending.get()
+        finally:
+            self._pool.close()
+            self._pool.join()
 
 
 def update_store(path: Path, minter, documents: list, removed_lines: list[str],
