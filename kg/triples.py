@@ -13,11 +13,31 @@ from rdflib.term import Node
 
 from .iri import Minter
 from .model import DateValue, Document, Record
-from .ontology import CITO, DCTERMS, ENTITY_CLASSES, FOAF, OWL, PROV, RDF, RDFS, SKOS, WX, XSD
+from . import ontology
+from .ontology import ENTITY_CLASSES
 
 __all__ = ["document_triples", "date_literal", "decimal_literal", "entity_triples", "Triple"]
 
 Triple = tuple[URIRef, URIRef, Node]
+
+
+class _Terms:
+    """A namespace's terms, each made once: rdflib's namespaces make a new ``URIRef`` on
+    every attribute access, and the same predicates are written millions of times (the same
+    object each time also makes the N-Triples writer's lookups cheap)."""
+
+    def __init__(self, namespace):
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = getattr(self._namespace, name)  # an unknown term still fails here
+        setattr(self, name, term)
+        return term
+
+
+CITO, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, WX, XSD = (
+    _Terms(getattr(ontology, name))
+    for name in ("CITO", "DCTERMS", "FOAF", "OWL", "PROV", "RDF", "RDFS", "SKOS", "WX", "XSD"))
 
 _DATATYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 _IRI_KIND = {"person": "person", "organization": "org", "place": "place",
