@@ -54,7 +54,6 @@ def main() -> None:
     index = CitationIndex()
     for record, fact in zip(records, facts):
         index.add(record, fact)
-    index.finish()
     publications = extractor.gazetteer.publications
 
     def citations():
