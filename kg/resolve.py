@@ -244,9 +244,9 @@ class CitationIndex:
         norm = normalize_title(title)
         if len(norm) < _FUZZY_MIN:
             return None
-        names = self.prefixes.get(norm[:6], ())
-        if len(names) > _FUZZY_BUCKET:
+        if self.crowded(norm[:6]):
             return None
+        names = self.prefixes.get(norm[:6], ())
         scored = sorted((Levenshtein.distance(norm, other, score_cutoff=2), other)
                         for other in names
                         if abs(len(other) - len(norm)) <= 2 and other[-2:] == norm[-2:])
