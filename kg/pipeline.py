@@ -35,7 +35,7 @@ from .iri import DEFAULT_BASE, Minter
 from .keywords import KeywordTable
 from .ontology import PREFIXES, WX
 from .pass_one import FileSummary, extract_and_cache
-from .rdfio import Shortener, nt_line, turtle_prefixes, write_turtle_body
+from .rdfio import SHORTENER, nt_line, split_line, turtle_prefixes, write_turtle_body
 from .readers import InputFile, input_files
 from .render import (RenderContext, RenderResult, keyword_lines, read_shared, render_file,
                      set_context, keyword_block)
@@ -179,7 +179,8 @@ def build(options: BuildOptions) -> dict:
         state.save(state_path)
     else:
         from .store import StoreLoad
-        loading = StoreLoad(out / "store", out / "graph.ttl")  # meanwhile, the rest
+        # Loaded in another process while this one saves the state.
+        loading = StoreLoad(out / "store", out / "graph.ttl", threads=options.workers)
         if not incremental:
             cache.prune({item.relpath for item in files})
         saved = state.save(state_path.with_suffix(".new"))
@@ -343,8 +344,8 @@ def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: F
                 count += len(terms)
         text = io.TextIOWrapper(turtle, encoding="utf-8", newline="\n")
         # UTF-8 bytes sort as their characters do.
-        count += write_turtle_body((line.decode() for line in sorted(state.entity_counts)),
-                                   text, Shortener(PREFIXES))
+        count += write_turtle_body((split_line(line.decode()) for line in sorted(state.entity_counts)),
+                                   text, SHORTENER)
         text.flush()
         text.detach()
     if previous is not None:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from itertools import groupby
 from typing import TextIO
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-__all__ = ["nt_term", "nt_line", "write_turtle", "write_turtle_body", "turtle_prefixes",
-           "Shortener"]
+from .ontology import PREFIXES
+
+__all__ = ["nt_term", "nt_terms", "nt_line", "split_line", "write_turtle", "write_turtle_body",
+           "turtle_prefixes", "Shortener", "SHORTENER"]
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b",
             "\f": "\\f"}
@@ -55,10 +56,21 @@ def nt_term(term: Node) -> str:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def nt_terms(triple: tuple[Node, Node, Node]) -> tuple[str, str, str]:
+    """The three terms of a triple in N-Triples syntax."""
+    s, p, o = triple
+    return _iri(s), _iri(p), _iri(o) if type(o) is URIRef else nt_term(o)
+
+
 def nt_line(triple: tuple[Node, Node, Node]) -> str:
     """One triple as an N-Triples line, newline included."""
-    s, p, o = triple
-    return f"{_iri(s)} {_iri(p)} {_iri(o) if type(o) is URIRef else nt_term(o)} .\n"
+    return "%s %s %s .\n" % nt_terms(triple)
+
+
+def split_line(line: str) -> tuple[str, str, str]:
+    """The three terms of an N-Triples line written by ``nt_line``."""
+    subject, predicate, rest = line.split(" ", 2)
+    return subject, predicate, rest[: -3] if rest.endswith(" .\n") else rest.rstrip(" .\n")
 
 
 _IRIS: dict[str, str] = {}
@@ -95,7 +107,7 @@ class Shortener:
             if inner.startswith(namespace) and _SIMPLE_LOCAL.match(inner[len(namespace):]):
                 short = f"{prefix}:{inner[len(namespace):]}"
                 break
-        if len(self.cache) < 100_000:
+        if len(self.cache) < 200_000:
             self.cache[term] = short
         return short
 
@@ -108,17 +120,14 @@ class Shortener:
         return term
 
 
-def _split(line: str) -> tuple[str, str, str]:
-    subject, predicate, rest = line.split(" ", 2)
-    return subject, predicate, rest[: -3] if rest.endswith(" .\n") else rest.rstrip(" .\n")
-
-
-def write_turtle(lines: Iterable[str], out: TextIO, prefixes: dict[str, str]) -> int:
-    """Write sorted N-Triples ``lines`` as Turtle grouped by subject; return the triple count.
+def write_turtle(triples: Iterable[tuple[str, str, str]], out: TextIO,
+                 prefixes: dict[str, str]) -> int:
+    """Write sorted ``triples`` (``nt_terms``) as Turtle grouped by subject; return the
+    triple count.
 
     >>> import io
     >>> out = io.StringIO()
-    >>> write_turtle(['<http://x/a> <http://x/p> "1" .\\n', '<http://x/a> <http://x/q> <http://x/b> .\\n'],
+    >>> write_turtle([('<http://x/a>', '<http://x/p>', '"1"'), ('<http://x/a>', '<http://x/q>', '<http://x/b>')],
     ...              out, {"x": "http://x/"})
     2
     >>> print(out.getvalue())
@@ -130,7 +139,7 @@ def write_turtle(lines: Iterable[str], out: TextIO, prefixes: dict[str, str]) ->
     <BLANKLINE>
     """
     out.write(turtle_prefixes(prefixes))
-    return write_turtle_body(lines, out, Shortener(prefixes))
+    return write_turtle_body(triples, out, Shortener(prefixes))
 
 
 def turtle_prefixes(prefixes: dict[str, str]) -> str:
@@ -138,18 +147,34 @@ def turtle_prefixes(prefixes: dict[str, str]) -> str:
                    for prefix, namespace in sorted(prefixes.items()))
 
 
-def write_turtle_body(lines: Iterable[str], out: TextIO, short: Shortener) -> int:
+def write_turtle_body(triples: Iterable[tuple[str, str, str]], out: TextIO,
+                      short: Shortener) -> int:
     """The statements of ``write_turtle`` without the prefixes, so bodies written apart can be
     joined under one header."""
     count = 0
-    for subject, triples in groupby(map(_split, lines), key=lambda t: t[0]):
-        out.write(f"\n{short.iri(subject)}")
-        separator = "\n    "
-        for predicate, objects in groupby(triples, key=lambda t: t[1]):
-            values = [short.obj(o) for _, _, o in objects]
-            count += len(values)
-            verb = "a" if predicate == _RDF_TYPE else short.iri(predicate)
-            out.write(f"{separator}{verb} {', '.join(values)}")
-            separator = " ;\n    "
-        out.write(" .\n")
+    iri, obj = short.iri, short.obj
+    parts = []
+    subject = predicate = None
+    for s, p, o in triples:
+        if s != subject:
+            if subject is not None:
+                parts.append(" .\n")
+            subject, predicate = s, p
+            parts.append(f"\n{iri(s)}\n    {'a' if p == _RDF_TYPE else iri(p)} {obj(o)}")
+        elif p != predicate:
+            predicate = p
+            parts.append(f" ;\n    {'a' if p == _RDF_TYPE else iri(p)} {obj(o)}")
+        else:
+            parts.append(f", {obj(o)}")
+        count += 1
+        if len(parts) >= 4096:
+            out.write("".join(parts))
+            parts.clear()
+    if subject is not None:
+        parts.append(" .\n")
+    out.write("".join(parts))
     return count
+
+
+# Fragments are written in many small pieces: one shortener per process keeps its cache warm.
+SHORTENER = Shortener(PREFIXES)

@@ -24,8 +24,8 @@ from .extract import author_kind
 from .extract.gazetteer import load_gazetteer
 from .iri import Minter
 from .model import Document, Facts, Record
-from .ontology import PREFIXES, WX
-from .rdfio import Shortener, nt_line, nt_term, write_turtle_body
+from .ontology import WX
+from .rdfio import SHORTENER, nt_line, nt_term, nt_terms, write_turtle_body
 from .resolve import resolve_citations
 from .state import BuildState
 from .triples import concept_triples, document_triples
@@ -71,7 +71,7 @@ def render_file(relpath: str) -> RenderResult:
     owned, warnings, stats = [], [], Counter()
     own_prefixes = (f"<{minter.base}doc/", f"<{minter.base}citation/")
     seen: set = set()
-    fragment: set[str] = set()
+    fragment: set[tuple[str, str, str]] = set()
     shared: set[str] = set()
     for position, info in enumerate(ranks):
         places = state.locations[info.key]
@@ -86,12 +86,15 @@ def render_file(relpath: str) -> RenderResult:
         doc = Document(record, facts, tuple((r.source_path, r.record_index) for r, _ in copies),
                        citations, (), state.index.reprint_of(record, _body_of))
         for triple in document_triples(doc, minter, author_kind, gazetteer.wikidata, seen):
-            line = nt_line(triple)
-            (fragment if line.startswith(own_prefixes) else shared).add(line)
+            terms = nt_terms(triple)
+            if terms[0].startswith(own_prefixes):
+                fragment.add(terms)
+            else:
+                shared.add("%s %s %s .\n" % terms)
         owned.append(position)
     path, shared_path = cache.fragment(relpath), cache.fragment(relpath, shared=True)
     with path.open("w", encoding="utf-8", newline="\n") as out:
-        write_turtle_body(sorted(fragment), out, Shortener(PREFIXES))
+        write_turtle_body(sorted(fragment), out, SHORTENER)
     lines = tuple(sorted(shared))
     with shared_path.open("w", encoding="utf-8", newline="\n") as out:
         out.writelines(lines)
@@ -111,7 +114,7 @@ def keyword_block(minter: Minter, key, terms) -> str:
     return f"\n{nt_term(minter.document(*key))}\n    {_KEYWORD} {', '.join(concepts)} .\n"
 
 
-_KEYWORD = Shortener(PREFIXES).iri(nt_term(WX.keyword))
+_KEYWORD = SHORTENER.iri(nt_term(WX.keyword))
 
 
 def _body_of(key) -> str:
