@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import URIRef
@@ -30,6 +31,12 @@ def _segment(text: str) -> str:
     return text if _PLAIN.fullmatch(text) else quote(text, safe="")
 
 
+@lru_cache(maxsize=1024)
+def _publication(name: str) -> str:
+    """A publication's segment: a few names, each in every document IRI."""
+    return _segment(name or "_")
+
+
 class Minter:
     """Mints IRIs under ``base``.
 
@@ -47,7 +54,7 @@ class Minter:
         self._entities: dict[tuple[str, str], URIRef] = {}  # one per distinct entity
 
     def document(self, publication: str, source_id: str) -> URIRef:
-        return URIRef(f"{self.base}doc/{_segment(publication or '_')}/{_segment(source_id)}")
+        return URIRef(f"{self.base}doc/{_publication(publication)}/{_segment(source_id)}")
 
     def entity(self, kind: str, name: str) -> URIRef:
         key = (kind, name)

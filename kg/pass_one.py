@@ -49,7 +49,7 @@ def process_file(item: InputFile) -> FileResult:
         _extractor = Extractor()
     source = item.source()
     try:
-        with item.path.open("rb") as f:
+        with open(item.location, "rb") as f:
             stat = os.fstat(f.fileno())
             data = f.read()
     except OSError as error:

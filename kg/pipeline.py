@@ -98,7 +98,7 @@ def _pass_one(options: BuildOptions, files: list[InputFile], cache: FileCache
     computed = _summaries(options, [item for item, ok in zip(files, fresh) if not ok], cache)
     for item, ok in zip(files, fresh):
         if ok:
-            stat = item.path.stat()
+            stat = os.stat(item.location)
             yield item, FileSummary.of(cache.get(item.relpath),
                                        (stat.st_size, stat.st_mtime_ns)), True
         else:
@@ -172,20 +172,23 @@ def build(options: BuildOptions) -> dict:
             options.progress("writing", done, len(order))
     clock.lap("resolve_and_render")
 
-    triples = _write_turtle(out, files, state, cache, minter, set(order))
+    # The store is updated or loaded in another process while this one writes.
+    from .store import InAnotherProcess, load_store, update_store
     if incremental and len(order) <= max(1, len(files) // 5):
-        _update_store(out, changes, [cache.fragment(r) for r in order if state.files[r].triples],
-                      _keyword_delta(minter, state, changes, keywords_changed), minter)
-        state.save(state_path)
+        fragments = [cache.fragment(relpath) for relpath in order if state.files[relpath].triples]
+        storing = InAnotherProcess(update_store, out / "store", options.base,
+                                   *_store_delta(minter, state, changes, keywords_changed),
+                                   fragments)
+        triples = _write_turtle(out, files, state, cache, minter, set(order))
     else:
-        from .store import StoreLoad
-        # Loaded in another process while this one saves the state.
-        loading = StoreLoad(out / "store", out / "graph.ttl", threads=options.workers)
+        triples = _write_turtle(out, files, state, cache, minter, set(order))
+        storing = InAnotherProcess(load_store, out / "store", out / "graph.ttl",
+                                   options.workers)
         if not incremental:
             cache.prune({item.relpath for item in files})
-        saved = state.save(state_path.with_suffix(".new"))
-        _finish_store(out, loading)
-        os.replace(saved, state_path)  # only a build whose store is complete is built on
+    saved = state.save(state_path.with_suffix(".new"))
+    _finish_store(out, storing)
+    os.replace(saved, state_path)  # only a build whose store is complete is built on
     clock.lap("write_turtle_and_store")
     report = _report(options, state, files, stats, triples)
     report["rendered_files"] = len(order)
@@ -219,7 +222,7 @@ def _read_changed_files(options: BuildOptions, files: list[InputFile], state: Bu
     current = {item.relpath for item in files}
     removed = [relpath for relpath in state.files if relpath not in current]
     stale = [item for item in files if item.relpath not in state.files
-             or not state.files[item.relpath].unchanged(item.path)]
+             or not state.files[item.relpath].unchanged(item.location)]
     for relpath in [*removed, *(item.relpath for item in stale if item.relpath in state.files)]:
         changes.gone_documents.update(state.remove_file(relpath).owned)
     stats = {"read": 0, "reused": len(files) - len(stale)}
@@ -399,43 +402,32 @@ def _update_keywords(state: BuildState, changes: _Changes, minter: Minter,
             changes.count(keyword_lines(minter, (term,)), +1 if not was else -1)
 
 
-def _keyword_delta(minter: Minter, state: BuildState, changes: _Changes,
-                   keywords_changed: dict) -> tuple[list[str], list[str]]:
-    """The ``wx:keyword`` lines the store loses and gains: documents written again lose all
-    their triples, so they get all their keywords back."""
+def _store_delta(minter: Minter, state: BuildState, changes: _Changes,
+                 keywords_changed: dict) -> tuple[list, list[str], list[str]]:
+    """What an incremental build takes out of the store and puts in, besides the fragments
+    of the files it rendered: the documents whose triples are all replaced, and the
+    N-Triples lines removed and added (shared lines, ``wx:keyword`` lines). Documents
+    written again lose all their triples, so they get all their keywords back."""
     def lines(key, terms):
         subject = minter.document(*key)
         return [nt_line((subject, WX.keyword, minter.entity("concept", term))) for term in terms]
     gone = changes.gone_documents
-    removed, added = [], []
+    added, removed = changes.shared_delta()
     for key, (old, new) in keywords_changed.items():
         if key not in gone:
             removed += lines(key, set(old) - set(new))
             added += lines(key, set(new) - set(old))
     for key in gone:
         added += lines(key, state.doc_keywords.get(key, ()))
-    return removed, added
+    return sorted(gone), removed, added
 
 
-def _update_store(out: Path, changes: _Changes, fragments: list[Path],
-                  keywords: tuple[list[str], list[str]], minter: Minter) -> None:
-    """Update the store in place with what an incremental build changed."""
-    from .store import update_store
-    added, removed = changes.shared_delta()
+def _finish_store(out: Path, storing) -> None:
+    """Wait for the store to be loaded or updated."""
     try:
-        update_store(out / "store", minter, sorted(changes.gone_documents),
-                     keywords[0] + removed, keywords[1] + added, fragments)
+        storing.wait()
     except (OSError, ValueError, SyntaxError) as error:
-        raise KgError(f"could not update the store in {out / 'store'}: {error}") from None
-
-
-def _finish_store(out: Path, loading) -> None:
-    """Wait for the store loaded afresh from ``graph.ttl`` (a clean build, or most files
-    rendered again)."""
-    try:
-        loading.wait()
-    except (OSError, ValueError, SyntaxError) as error:
-        raise KgError(f"could not load the store in {out / 'store'}: {error}") from None
+        raise KgError(f"could not write the store in {out / 'store'}: {error}") from None
 
 
 def _report(options: BuildOptions, state: BuildState, files: list[InputFile], stats: dict,

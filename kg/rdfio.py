@@ -17,8 +17,8 @@ from rdflib.term import Node
 
 from .ontology import PREFIXES
 
-__all__ = ["nt_term", "nt_terms", "nt_line", "split_line", "write_turtle", "write_turtle_body",
-           "turtle_prefixes", "Shortener", "SHORTENER"]
+__all__ = ["nt_term", "nt_iri", "nt_terms", "nt_line", "split_line", "write_turtle",
+           "write_turtle_body", "turtle_prefixes", "Shortener", "SHORTENER"]
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b",
             "\f": "\\f"}
@@ -59,7 +59,7 @@ def nt_term(term: Node) -> str:
 def nt_terms(triple: tuple[Node, Node, Node]) -> tuple[str, str, str]:
     """The three terms of a triple in N-Triples syntax."""
     s, p, o = triple
-    return _iri(s), _iri(p), _iri(o) if type(o) is URIRef else nt_term(o)
+    return nt_iri(s), nt_iri(p), nt_iri(o) if type(o) is URIRef else nt_term(o)
 
 
 def nt_line(triple: tuple[Node, Node, Node]) -> str:
@@ -76,7 +76,7 @@ def split_line(line: str) -> tuple[str, str, str]:
 _IRIS: dict[str, str] = {}
 
 
-def _iri(term: URIRef) -> str:
+def nt_iri(term: URIRef) -> str:
     """``nt_term`` of an IRI, remembered: the same predicates and entities recur endlessly."""
     text = _IRIS.get(term)
     if text is None:

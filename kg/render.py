@@ -25,7 +25,7 @@ from .extract.gazetteer import load_gazetteer
 from .iri import Minter
 from .model import Document, Facts, Record
 from .ontology import WX
-from .rdfio import SHORTENER, nt_line, nt_term, nt_terms, write_turtle_body
+from .rdfio import SHORTENER, nt_iri, nt_line, nt_term, nt_terms, write_turtle_body
 from .resolve import resolve_citations
 from .state import BuildState
 from .triples import concept_triples, document_triples
@@ -110,8 +110,8 @@ def keyword_lines(minter: Minter, terms) -> list[str]:
 def keyword_block(minter: Minter, key, terms) -> str:
     """A document's keywords in the keyword section of ``graph.ttl``, which holds them
     apart from its fragment (a few new files change the keywords of many documents)."""
-    concepts = sorted(nt_term(minter.entity("concept", term)) for term in terms)
-    return f"\n{nt_term(minter.document(*key))}\n    {_KEYWORD} {', '.join(concepts)} .\n"
+    concepts = sorted([nt_iri(minter.entity("concept", term)) for term in terms])
+    return f"\n<{minter.document(*key)}>\n    {_KEYWORD} {', '.join(concepts)} .\n"
 
 
 _KEYWORD = SHORTENER.iri(nt_term(WX.keyword))

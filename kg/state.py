@@ -84,9 +84,9 @@ class FileInfo:
                           self.problems, self.owned, self.triples, self.resolved,
                           self.external, self.warnings, self.ttl_at, self.ttl_size)
 
-    def unchanged(self, path: Path) -> bool:
+    def unchanged(self, path: str | Path) -> bool:
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:
             return False
         return (stat.st_size, stat.st_mtime_ns) == (self.size, self.mtime_ns)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-__all__ = ["load_store", "StoreLoad", "update_store", "open_store", "export",
+__all__ = ["load_store", "InAnotherProcess", "update_store", "open_store", "export",
            "EXPORT_FORMATS"]
 
 
@@ -63,15 +63,15 @@ def _pieces(turtle: Path) -> Iterator[bytes]:
             yield header + rest
 
 
-class StoreLoad:
-    """``load_store`` in a fresh process, so its memory does not add to the build's, and the
-    build can finish its other writing meanwhile: ``wait()`` returns when it is done, or
-    raises what the load raised."""
+class InAnotherProcess:
+    """``function(*args)`` (``load_store``, ``update_store``) in a fresh process, so its
+    memory does not add to the build's and the build can finish its own writing meanwhile:
+    ``wait()`` returns when it is done, or raises what it raised."""
 
-    def __init__(self, path: Path, turtle: Path, threads: int = 1):
+    def __init__(self, function, *args):
         import multiprocessing
         self._pool = multiprocessing.get_context("spawn").Pool(1)
-        self._pending = self._pool.apply_async(load_store, (path, turtle, threads))
+        self._pending = self._pool.apply_async(function, args)
 
     def wait(self) -> None:
         try:
@@ -81,13 +81,16 @@ class StoreLoad:
             self._pool.join()
 
 
-def update_store(path: Path, minter, documents: list, removed_lines: list[str],
+def update_store(path: Path, base: str, documents: list, removed_lines: list[str],
                  added_lines: list[str], fragments: list[Path]) -> None:
     """Update the store of an incremental build in place: take out every triple about the
-    ``documents`` (keys) written again or gone, and their citation nodes, and the shared
-    N-Triples ``removed_lines``; put in the Turtle ``fragments`` and ``added_lines``."""
+    ``documents`` (keys; IRIs under ``base``) written again or gone, and their citation
+    nodes, and the shared N-Triples ``removed_lines``; put in the Turtle ``fragments`` and
+    ``added_lines``."""
+    from .iri import Minter
     from .ontology import CITO, PREFIXES
     from .rdfio import turtle_prefixes
+    minter = Minter(base)
     store = pyoxigraph.Store(str(path))
     citing = pyoxigraph.NamedNode(str(CITO.hasCitingEntity))
     for key in documents:

@@ -16,6 +16,7 @@ import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import Problem
 from ..model import Record
@@ -90,18 +91,18 @@ def read_file(source: Source, data: bytes) -> tuple[str | None, list[Record | Pr
     return fmt, items
 
 
-@dataclass(frozen=True, slots=True)
-class InputFile:
-    path: Path
+class InputFile(NamedTuple):
+    """A file to read. A tuple, not a dataclass, and its path a string: an archive has a
+    million of them, and each is made on every build."""
+
+    location: str  # the file's path as given to the OS
     root: Path
     publication: str
-    relpath: str = ""  # the path below the input root, with "/" separators
+    relpath: str  # the path below the input root, with "/" separators
 
-    def __post_init__(self):
-        if not self.relpath:
-            relpath = self.path.relative_to(self.root).as_posix() if self.path != self.root \
-                else self.path.name
-            object.__setattr__(self, "relpath", relpath)
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
     def source(self) -> Source:
         return Source(self.path, self.relpath, self.publication)
@@ -116,23 +117,25 @@ def input_files(inputs: list[Path], publication: str = "") -> Iterator[InputFile
     for root in inputs:
         root = root.resolve()
         if root.is_file():
-            yield InputFile(root, root.parent, _corpus_publication(root.parent, publication))
+            yield InputFile(str(root), root.parent,
+                            _corpus_publication(root.parent, publication), root.name)
             continue
-        yield from _walk(root, root, _corpus_publication(root, publication))
+        yield from _walk(root, str(root), publication)
 
 
-def _walk(root: Path, folder: Path, publication: str, prefix: str = "") -> Iterator[InputFile]:
+def _walk(root: Path, folder: str, inherited: str, prefix: str = "") -> Iterator[InputFile]:
     with os.scandir(folder) as listing:  # scandir: no stat per entry, archives are big
         entries = sorted(listing, key=lambda e: e.name)
+    publication = inherited
+    if any(entry.name == CORPUS_FILE for entry in entries):
+        publication = _corpus_publication(Path(folder), inherited)
     for entry in entries:
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
-            path = Path(entry.path)
-            yield from _walk(root, path, _corpus_publication(path, publication),
-                             f"{prefix}{entry.name}/")
+            yield from _walk(root, entry.path, publication, f"{prefix}{entry.name}/")
         elif entry.is_file():
-            yield InputFile(Path(entry.path), root, publication, prefix + entry.name)
+            yield InputFile(entry.path, root, publication, prefix + entry.name)
 
 
 def _corpus_publication(folder: Path, inherited: str) -> str:

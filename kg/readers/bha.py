@@ -15,7 +15,6 @@ from pathlib import Path
 
 from ..errors import Problem
 from ..model import DateValue, Record, Tag
-from .names import split_list
 from .source import Source
 
 __all__ = ["read_bha_txt", "read_bha_json", "looks_bha_txt", "looks_bha_json",
