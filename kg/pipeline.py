@@ -56,6 +56,22 @@ class BuildOptions:
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
 
 
+def _save_in_child(state: BuildState, path: Path):
+    """Start saving ``state`` to ``path`` in a forked child, which has the state as it is now
+    without it being sent: pickling a large state takes seconds, and this process has
+    ``graph.ttl`` to write meanwhile. Returns the child process."""
+    import gc
+    import multiprocessing
+    state.keywords.close()  # its file is flushed here, not by both processes
+    gc.freeze()  # the parent's collections then leave the pages it shares with the child
+    try:
+        child = multiprocessing.get_context("fork").Process(target=state.save, args=(path,))
+        child.start()
+    finally:
+        gc.unfreeze()
+    return child
+
+
 @contextmanager
 def _pool(workers: int):
     """A process pool whose workers are forked from this process, so they share what it
@@ -172,23 +188,29 @@ def build(options: BuildOptions) -> dict:
             options.progress("writing", done, len(order))
     clock.lap("resolve_and_render")
 
-    # The store is updated or loaded in another process while this one writes.
+    # Three things at once: the state is saved in a forked child, the store is updated or
+    # loaded in a spawned process, and this process writes graph.ttl.
     from .store import InAnotherProcess, load_store, update_store
+    plan = _lay_out(out, files, state, cache, set(order))
+    saving = _save_in_child(state, state_path.with_suffix(".new"))
     if incremental and len(order) <= max(1, len(files) // 5):
         fragments = [cache.fragment(relpath) for relpath in order if state.files[relpath].triples]
         storing = InAnotherProcess(update_store, out / "store", options.base,
                                    *_store_delta(minter, state, changes, keywords_changed),
                                    fragments)
-        triples = _write_turtle(out, files, state, cache, minter, set(order))
+        triples = _write_turtle(out, plan, state, cache, minter)
     else:
-        triples = _write_turtle(out, files, state, cache, minter, set(order))
+        triples = _write_turtle(out, plan, state, cache, minter)
         storing = InAnotherProcess(load_store, out / "store", out / "graph.ttl",
                                    options.workers)
         if not incremental:
             cache.prune({item.relpath for item in files})
-    saved = state.save(state_path.with_suffix(".new"))
     _finish_store(out, storing)
-    os.replace(saved, state_path)  # only a build whose store is complete is built on
+    saving.join()
+    if saving.exitcode != 0:
+        raise KgError(f"could not save the build state in {state_path} (exit code "
+                      f"{saving.exitcode}); the next build will be a clean one")
+    os.replace(state_path.with_suffix(".new"), state_path)  # only a complete build is built on
     clock.lap("write_turtle_and_store")
     report = _report(options, state, files, stats, triples)
     report["rendered_files"] = len(order)
@@ -314,11 +336,34 @@ def _render(options: BuildOptions, state: BuildState, cache: FileCache,
         yield from map(render_file, order)
 
 
-def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: FileCache,
-                  minter: Minter, rendered: set[str]) -> int:
-    """``graph.ttl``: the prefixes, each file's fragment in input order, the keywords, the
-    shared lines. The fragments of files not rendered again are copied from the previous
-    ``graph.ttl`` (where the state says they are), in runs, not read one file at a time."""
+def _lay_out(out: Path, files: list[InputFile], state: BuildState, cache: FileCache,
+            rendered: set[str]) -> list[tuple[str, int]]:
+    """Where each file's fragment goes in the new ``graph.ttl`` (set in the state, which is
+    saved while the file is written) and where it comes from: ``(relpath, offset)``, the
+    offset in the previous ``graph.ttl`` of a fragment copied from there, or -1 for one read
+    from the cache."""
+    reuse = (out / "graph.ttl").is_file()
+    at = len(turtle_prefixes(PREFIXES).encode())
+    plan = []
+    for item in files:
+        info = state.files.get(item.relpath)
+        if info is None or not info.triples:
+            continue
+        if reuse and item.relpath not in rendered and info.ttl_at >= 0:
+            plan.append((item.relpath, info.ttl_at))
+        else:
+            plan.append((item.relpath, -1))
+            info.ttl_size = os.stat(cache.fragment(item.relpath)).st_size
+        info.ttl_at = at
+        at += info.ttl_size
+    return plan
+
+
+def _write_turtle(out: Path, plan: list[tuple[str, int]], state: BuildState, cache: FileCache,
+                  minter: Minter) -> int:
+    """``graph.ttl``: the prefixes, each file's fragment in input order as ``plan`` says
+    (copied from the previous ``graph.ttl`` in runs, or read from the cache), the keywords,
+    the shared lines. Returns the number of triples."""
     path = out / "graph.ttl"
     temporary = path.with_suffix(".tmp")
     count = 0
@@ -326,19 +371,17 @@ def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: F
     with temporary.open("wb") as turtle:
         turtle.write(turtle_prefixes(PREFIXES).encode())
         run = _Run(previous, turtle)
-        for item in files:
-            info = state.files.get(item.relpath)
-            if info is None or not info.triples:
-                continue
-            offset = turtle.tell() + run.pending
-            if previous is not None and item.relpath not in rendered and info.ttl_at >= 0:
-                run.extend(info.ttl_at, info.ttl_size)
+        for relpath, source_at in plan:
+            info = state.files[relpath]
+            if source_at >= 0:
+                run.extend(source_at, info.ttl_size)
             else:
                 run.flush()
-                data = cache.fragment(item.relpath).read_bytes()
+                data = cache.fragment(relpath).read_bytes()
+                if len(data) != info.ttl_size or turtle.tell() != info.ttl_at:
+                    raise KgError(f"the Turtle of {relpath} changed while graph.ttl was "
+                                  "written; build again")
                 turtle.write(data)
-                info.ttl_size = len(data)
-            info.ttl_at = offset
             count += info.triples
         run.flush()
         for key in sorted(state.doc_keywords):
@@ -347,14 +390,18 @@ def _write_turtle(out: Path, files: list[InputFile], state: BuildState, cache: F
                 count += len(terms)
         text = io.TextIOWrapper(turtle, encoding="utf-8", newline="\n")
         # UTF-8 bytes sort as their characters do.
-        count += write_turtle_body((split_line(line.decode()) for line in sorted(state.entity_counts)),
-                                   text, SHORTENER)
+        count += write_turtle_body((split_line(line.decode())
+                                    for line in sorted(state.entity_counts)), text, SHORTENER)
         text.flush()
         text.detach()
     if previous is not None:
         previous.close()
     os.replace(temporary, path)
     return count
+
+
+_SHORTER = ("the previous graph.ttl is shorter than its state says; remove the output "
+            "folder's .cache and build again")
 
 
 class _Run:
@@ -372,17 +419,29 @@ class _Run:
         self.pending += size
 
     def flush(self) -> None:
-        if self.pending:
-            self.source.seek(self.start)
-            left = self.pending
+        if not self.pending:
+            return
+        self.target.flush()
+        position, start, left = self.target.tell(), self.start, self.pending
+        try:  # in the kernel, without passing through this process
+            while left:
+                copied = os.copy_file_range(self.source.fileno(), self.target.fileno(), left,
+                                            start, position)
+                if not copied:
+                    raise KgError(_SHORTER)
+                start, position, left = start + copied, position + copied, left - copied
+        except (AttributeError, OSError):  # not on this system or file system
+            self.source.seek(start)
+            self.target.seek(position)
             while left:
                 block = self.source.read(min(left, 1 << 22))
                 if not block:
-                    raise KgError("the previous graph.ttl is shorter than its state says; "
-                                  "remove the output folder's .cache and build again")
+                    raise KgError(_SHORTER)
                 self.target.write(block)
                 left -= len(block)
-            self.pending = 0
+            position = self.target.tell()
+        self.target.seek(position)
+        self.pending = 0
 
 
 def _update_keywords(state: BuildState, changes: _Changes, minter: Minter,
