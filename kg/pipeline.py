@@ -312,15 +312,12 @@ def _files_naming(names: frozenset[str], relpaths: list[str], cache: FileCache) 
     """The files among ``relpaths`` whose texts contain one of ``names``: the documents a
     name learned (or forgotten) since the last build may be a mention in. This reads every
     cached file, the one step of an incremental build that grows with the archive."""
-    import ahocorasick
-    automaton = ahocorasick.Automaton()
-    for name in names:
-        automaton.add_word(name, name)
-    automaton.make_automaton()
+    import ahocorasick_rs
+    automaton = ahocorasick_rs.AhoCorasick(sorted(names))
     found = set()
     for relpath in relpaths:
         for record, _ in cache.get(relpath).items:
-            if next(automaton.iter(record.text), None) is not None:
+            if automaton.find_matches_as_indexes(record.text):
                 found.add(relpath)
                 break
     return found

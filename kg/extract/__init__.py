@@ -59,7 +59,7 @@ class Extractor:
         adopted_at, adopted_on = adoption(record.body, date)
         publications = tuple(Mention("publication", name, name, start)
                              for name, _, start in named)
-        counts = Counter(word for word, _, _ in tokens)
+        counts = Counter(tokens.words)
         terms = {word: n for word, n in counts.items()
                  if _TERM.match(word) and word not in self.stopwords}
         return Facts(tuple(mentions), tuple(meetings), tuple(citations), publications,

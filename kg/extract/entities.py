@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ..model import Mention
 from ..readers.names import looks_like_name
 from .gazetteer import BLOCKER, Gazetteer
+from .nlp import Tokens
 
 __all__ = ["find_entities", "HONORIFICS"]
 
@@ -44,16 +45,16 @@ class _Candidate:
     priority: int  # higher wins among spans of equal length
 
 
-def find_entities(text: str, tokens: list[tuple[str, int, int]], gazetteer: Gazetteer,
+def find_entities(text: str, tokens: Tokens, gazetteer: Gazetteer,
                   protected: Iterable[tuple[int, int]] = (), learned: Iterable[str] = (),
                   common_words: dict[str, str] | None = None) -> list[Mention]:
     """The entities named in ``text``, in text order (one mention per occurrence).
 
-    ``tokens`` are the segmenter's ``(word, start, end)``; ``protected`` spans (the 《…》
+    ``tokens`` are the segmenter's words of ``text``; ``protected`` spans (the 《…》
     titles) name nothing; ``learned`` are person names the archive gives for this record.
     """
-    starts = {start for _, start, _ in tokens}
-    ends = {end for _, _, end in tokens}
+    starts = set(tokens.starts)
+    ends = set(tokens.ends)
     common = common_words or {}
     candidates = list(_listed(text, gazetteer, ends))
     candidates += _honorific_persons(text, tokens, gazetteer, common)
@@ -80,18 +81,21 @@ def _listed(text: str, gazetteer: Gazetteer, ends: set[int]):
         yield _Candidate(start, end, entry.kind, entry.name, form, 2)
 
 
-def _honorific_persons(text: str, tokens: list[tuple[str, int, int]], gazetteer: Gazetteer,
+def _honorific_persons(text: str, tokens: Tokens, gazetteer: Gazetteer,
                        common: dict[str, str]) -> list[_Candidate]:
     """Unlisted names followed by an honorific: 杨承效同志 → 杨承效."""
     found = []
-    for i, (word, start, end) in enumerate(tokens):
-        if i == 0 or word not in _HONORIFIC_WORDS:
+    words, starts = tokens.words, tokens.starts
+    if _HONORIFIC_WORDS.isdisjoint(words):
+        return found
+    for i in [i for i, word in enumerate(words) if word in _HONORIFIC_WORDS]:
+        if i == 0:
             continue
-        name, name_start = tokens[i - 1][0].removesuffix("等"), tokens[i - 1][1]
-        if i >= 2 and len(tokens[i - 2][0]) == 1 and len(name) <= 2 and \
-                looks_like_name(tokens[i - 2][0] + name):
+        name, name_start = words[i - 1].removesuffix("等"), starts[i - 1]
+        if i >= 2 and len(words[i - 2]) == 1 and len(name) <= 2 and \
+                looks_like_name(words[i - 2] + name):
             # a surname cut off from its given name (杨|承效)
-            name, name_start = tokens[i - 2][0] + name, tokens[i - 2][1]
+            name, name_start = words[i - 2] + name, starts[i - 2]
         if gazetteer.kind_of(name) or not looks_like_name(name):
             continue
         if common.get(name, "nr") not in ("nr", "nrfg", "nrt"):

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-import ahocorasick
+import ahocorasick_rs
 
 from ..datafiles import read_lines, read_tsv
 from .citations import normalize_title
@@ -42,10 +42,9 @@ class Gazetteer:
         self.entries = entries
         self.publications = publications
         self.abbreviations = abbreviations
-        self._automaton = ahocorasick.Automaton()
-        for form in sorted(entries):
-            self._automaton.add_word(form, form)
-        self._automaton.make_automaton()
+        self._forms = sorted(entries)
+        self._automaton = ahocorasick_rs.AhoCorasick(
+            self._forms, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
         self.by_name = {(e.kind, e.name): e for e in entries.values()}
 
     def find(self, text: str) -> Iterator[tuple[int, int, str]]:
@@ -54,8 +53,9 @@ class Gazetteer:
         >>> [f for _, _, f in load_gazetteer().find("中国共产党和中共中央在中国")]
         ['中国共产党', '中共中央', '中国']
         """
-        for last, form in self._automaton.iter_long(text):
-            yield last + 1 - len(form), last + 1, form
+        forms = self._forms
+        for index, start, end in self._automaton.find_matches_as_indexes(text):
+            yield start, end, forms[index]
 
     def wikidata(self, kind: str, name: str) -> str:
         entry = self.by_name.get((kind, name))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-import ahocorasick
+import ahocorasick_rs
 
 from ..model import Facts, Mention, Record
 from ..readers.names import looks_like_name
@@ -63,10 +63,9 @@ class LearnedNames:
         useful = sorted(self.useful(gazetteer))
         if not useful:
             return
-        self._automaton = ahocorasick.Automaton()
-        for name in useful:
-            self._automaton.add_word(name, name)
-        self._automaton.make_automaton()
+        self._names = useful
+        self._automaton = ahocorasick_rs.AhoCorasick(
+            useful, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
 
     def __getstate__(self):
         return {"counts": self.counts}  # the searcher is made again by ``finish``
@@ -86,9 +85,9 @@ class LearnedNames:
             taken[mention.start:mention.start + len(mention.surface)] = \
                 b"\x01" * len(mention.surface)
         found = []
-        for last, name in self._automaton.iter_long(text):
-            start = last + 1 - len(name)
-            if not any(taken[start:last + 1]):
+        for index, start, end in self._automaton.find_matches_as_indexes(text):
+            if not any(taken[start:end]):
+                name = self._names[index]
                 found.append(Mention("person", name, name, start))
         if not found:
             return facts

@@ -26,6 +26,7 @@ _CONGRESS_FULL = re.compile(rf"(?:中国共产党|中共)第({_N})次全国代�
 _CONGRESS = re.compile(rf"(?<![{_DIG}])((?:十)?[一二三四五六七八九]|十)大(?![会学型小家区楼院城国事)]|"
                        r"[关元纪建军战队洲])")
 _NPC = re.compile(rf"第?({_N})届全国人民代表大会第({_N})次会议|({_N})届(?:全国)?人大({_N})次会议")
+_CONGRESS_HINT = re.compile("[一二三四五六七八九十]大")
 # A congress short form (十三大) is only taken where the words around it make it one.
 _CONGRESS_BEFORE = ("党的", "中共", "从", "到", "在", "自", "至", "和", "、", "及", "与", "开")
 _CONGRESS_AFTER = re.compile(r"^(?:以来|以后|以前|之后|之前|前后|报告|精神|召开|期间|上|的|后|前|通过|"
@@ -105,24 +106,24 @@ def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMenti
         found.append((start, end, mention))
 
     # Cheap tests first: most texts name no meeting of a given form.
-    plenums = "中全会" in text
-    for match in _PLENUM_FULL.finditer(text) if "全体会议" in text else ():
+    plenums, terms = "中全会" in text, "届" in text
+    for match in _PLENUM_FULL.finditer(text) if terms and "全体会议" in text else ():
         term, session = chinese_number(match.group(1)), chinese_number(match.group(2))
         add(match, MeetingMention(plenum_name(term, session), match.group(), match.start(),
                                   term, session))
-    for match in _PLENUM.finditer(text) if plenums else ():
+    for match in _PLENUM.finditer(text) if plenums and terms else ():
         term, session = chinese_number(match.group(1)), chinese_number(match.group(2))
         add(match, MeetingMention(plenum_name(term, session), match.group(), match.start(),
                                   term, session))
     for match in _CONGRESS_FULL.finditer(text) if "全国代表大会" in text else ():
         number = chinese_number(match.group(1) or match.group(2))
         add(match, MeetingMention(congress_name(number), match.group(), match.start(), number))
-    for match in _NPC.finditer(text) if "次会议" in text else ():
+    for match in _NPC.finditer(text) if terms and "次会议" in text else ():
         term = chinese_number(match.group(1) or match.group(3))
         session = chinese_number(match.group(2) or match.group(4))
         add(match, MeetingMention(npc_name(term, session), match.group(), match.start(),
                                   0, session))
-    for match in _CONGRESS.finditer(text):
+    for match in _CONGRESS.finditer(text) if _CONGRESS_HINT.search(text) else ():
         number = chinese_number(match.group(1))
         before, after = text[max(0, match.start() - 2):match.start()], text[match.end():]
         if 7 <= number <= 20 and (before.endswith(_CONGRESS_BEFORE) or _CONGRESS_AFTER.match(after)):

@@ -8,11 +8,12 @@ equal on real archive text, with the project's gazetteer words added to both.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from itertools import accumulate
 from pathlib import Path
+from typing import NamedTuple
 
-__all__ = ["segmenter_words", "make_nlp", "Segmenter", "jieba_tags"]
+__all__ = ["segmenter_words", "make_nlp", "Segmenter", "Tokens", "jieba_tags"]
 
 
 @cache
@@ -42,6 +43,12 @@ def make_nlp():
     return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
 
 
+class Tokens(NamedTuple):
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+
+
 class Segmenter:
     """Cuts text into words as jieba does (with the gazetteer words), at rjieba's speed.
 
@@ -56,7 +63,8 @@ class Segmenter:
         jieba.setLogLevel(60)
         _install_words()
         self._cut = rjieba.cut
-        self._reference = jieba.lcut
+        # The same runs recur (years, numbers, "--"): each is cut by jieba once.
+        self._reference_cut = lru_cache(maxsize=65_536)(lambda run: tuple(jieba.lcut(run)))
 
     def cut(self, text: str) -> list[str]:
         words: list[str] = []
@@ -64,7 +72,7 @@ class Segmenter:
         for word in self._cut(text):
             if pending:
                 if not word.isascii() and _HAN.search(word):
-                    words.extend(self._reference("".join(pending)))
+                    words.extend(self._reference_cut("".join(pending)))
                     pending = []
                     words.append(word)
                 else:
@@ -74,14 +82,15 @@ class Segmenter:
             else:
                 words.append(word)
         if pending:
-            words.extend(self._reference("".join(pending)))
+            words.extend(self._reference_cut("".join(pending)))
         return words
 
-    def tokens(self, text: str) -> list[tuple[str, int, int]]:
-        """``(word, start, end)`` for each word, offsets in characters."""
+
+    def tokens(self, text: str) -> Tokens:
+        """The words of ``text`` and where each starts and ends (in characters)."""
         words = self.cut(text)
         ends = list(accumulate(map(len, words)))
-        return list(zip(words, [0, *ends[:-1]], ends))
+        return Tokens(words, [0, *ends[:-1]], ends)
 
 
 _HAN = re.compile("[\u4e00-\u9fff]")
