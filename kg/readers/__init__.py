@@ -71,6 +71,8 @@ def read_file(source: Source, data: bytes) -> tuple[str | None, list[Record | Pr
     """Decode and read one file: its format and its records and problems, in file order."""
     decoded = decode(data)
     fmt = detect_format(source.path, decoded.text[:2048])
+    if fmt == SIDECAR and source.path.name == CORPUS_FILE:
+        return fmt, _check_corpus_file(source, decoded.text)
     if fmt in (SIDECAR, IGNORED):
         return fmt, []
     if fmt is None:
@@ -138,12 +140,34 @@ def _walk(root: Path, folder: str, inherited: str, prefix: str = "") -> Iterator
             yield InputFile(entry.path, root, publication, prefix + entry.name)
 
 
+def _check_corpus_file(source: Source, text: str) -> list[Problem]:
+    """A ``corpus.toml`` that cannot be read is reported: the publication it names is not
+    applied to the files below it (see ``_corpus_publication``)."""
+    try:
+        value = tomllib.loads(text).get("publication", "")
+    except tomllib.TOMLDecodeError as error:
+        line = getattr(error, "lineno", None) or _line_of(str(error))
+        return [Problem(source.relpath, None, line, f"not valid TOML ({error}); the publication "
+                        "it names is not applied to the files below it: fix the file")]
+    if not isinstance(value, str):
+        return [Problem(source.relpath, None, None, f"publication should be a string, not "
+                        f"{value!r}; it is not applied to the files below it")]
+    return []
+
+
+def _line_of(message: str) -> int | None:
+    """The line number in a ``tomllib`` message ("… (at line 2, column 5)")."""
+    import re
+    match = re.search(r"at line (\d+)", message)
+    return int(match.group(1)) if match else None
+
+
 def _corpus_publication(folder: Path, inherited: str) -> str:
     config = folder / CORPUS_FILE
     if not config.is_file():
         return inherited
     try:
-        value = tomllib.loads(config.read_text("utf-8")).get("publication", inherited)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return inherited
-    return str(value)
+        value = tomllib.loads(decode(config.read_bytes()).text).get("publication", inherited)
+    except (OSError, tomllib.TOMLDecodeError):
+        return inherited  # reported when the file itself is read
+    return value if isinstance(value, str) else inherited
