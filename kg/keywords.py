@@ -87,18 +87,21 @@ class KeywordTable:
         self.size += len(pairs)
 
     def add(self, row: RowKey, terms: Iterable[tuple[str, int]]) -> None:
-        ids = []
+        """Put in a record's term counts (its terms are distinct)."""
+        vocabulary, ids, counts = self.vocabulary, [], []
         for term, count in terms:
-            index = self.vocabulary.get(term)
+            index = vocabulary.get(term)
             if index is None:
-                index = self.vocabulary[term] = len(self.terms)
+                index = vocabulary[term] = len(self.terms)
                 self.terms.append(term)
-            ids += (index, count)
-        pairs = np.array(ids, dtype=np.int32)
+            ids.append(index)
+            counts.append(count)
         if len(self.terms) > len(self.frequencies):
             self.frequencies = np.concatenate(
                 [self.frequencies, np.zeros(len(self.terms), dtype=np.int64)])
-        np.add.at(self.frequencies, pairs[0::2], 1)
+        pairs = np.empty(2 * len(ids), dtype=np.int32)
+        pairs[0::2], pairs[1::2] = ids, counts
+        self.frequencies[ids] += 1  # distinct terms: no index repeats
         self._append(row, pairs.tobytes())
 
     def remove(self, row: RowKey) -> None:

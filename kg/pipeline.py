@@ -130,10 +130,13 @@ class _Changes:
     was: dict[bytes, bool] = field(default_factory=dict)  # a line's presence before the build
     gone_documents: set = field(default_factory=set)  # keys whose old triples are replaced
 
-    def count(self, lines, step: int) -> None:
+    def count(self, lines: list[bytes], step: int) -> None:
+        """Count shared ``lines`` (UTF-8) written (``step`` 1) or no longer written (-1)."""
         counts, was = self.counts, self.was
-        for text in lines:
-            line = text.encode()
+        if step > 0 and not self.tracked:
+            counts.update(lines)  # in C: a clean build counts every file's lines
+            return
+        for line in lines:
             if self.tracked and line not in was:
                 was[line] = line in counts
             counts[line] += step
@@ -183,7 +186,7 @@ def build(options: BuildOptions) -> dict:
         info.triples = result.triples
         info.resolved, info.external, info.warnings = result.resolved, result.external, \
             result.warnings
-        changes.count(result.shared, +1)
+        changes.count(result.shared.splitlines(keepends=True), +1)
         if options.progress:
             options.progress("writing", done, len(order))
     clock.lap("resolve_and_render")

@@ -49,7 +49,7 @@ class RenderResult:
     resolved: int
     external: int
     warnings: tuple[Problem, ...]
-    shared: tuple[str, ...]  # N-Triples lines, sorted
+    shared: bytes  # N-Triples lines, sorted, in UTF-8 (one object: cheap to send)
 
 
 _context: RenderContext | None = None
@@ -95,16 +95,15 @@ def render_file(relpath: str) -> RenderResult:
     path, shared_path = cache.fragment(relpath), cache.fragment(relpath, shared=True)
     with path.open("w", encoding="utf-8", newline="\n") as out:
         write_turtle_body(sorted(fragment), out, SHORTENER)
-    lines = tuple(sorted(shared))
-    with shared_path.open("w", encoding="utf-8", newline="\n") as out:
-        out.writelines(lines)
+    lines = "".join(sorted(shared)).encode()
+    shared_path.write_bytes(lines)
     return RenderResult(relpath, tuple(owned), len(fragment), stats["resolved"],
                         stats["external"], tuple(warnings), lines)
 
 
-def keyword_lines(minter: Minter, terms) -> list[str]:
+def keyword_lines(minter: Minter, terms) -> list[bytes]:
     """The shared lines of a document's keywords: each concept's type and label."""
-    return [nt_line(t) for term in terms for t in concept_triples(minter, term)]
+    return [nt_line(t).encode() for term in terms for t in concept_triples(minter, term)]
 
 
 def keyword_block(minter: Minter, key, terms) -> str:
@@ -152,8 +151,9 @@ _COMPARED = {"title", "dates", "authors", "keywords", "tags", "pretitle", "subti
              "page", "page_name", "issue_number", "body", "description"}
 
 
-def read_shared(path: Path) -> list[str]:
+def read_shared(path: Path) -> list[bytes]:
+    """The shared lines a file's rendering wrote, in UTF-8."""
     try:
-        return path.read_text(encoding="utf-8").splitlines(keepends=True)
+        return path.read_bytes().splitlines(keepends=True)
     except FileNotFoundError:
         return []
