@@ -122,23 +122,23 @@ def test_bad_files_are_reported_and_the_rest_is_built(tmp_path):
         build(BuildOptions(inputs=(tmp_path / "in",), out=tmp_path / "out2", strict=True))
 
 
-def test_corpus_toml_names_the_publication(tmp_path):
+def _folder_with_corpus_toml(tmp_path, toml: str) -> None:
     folder = tmp_path / "rmrb"
     folder.mkdir()
-    (folder / "corpus.toml").write_text('publication = "人民日报"\n', encoding="utf-8")
+    (folder / "corpus.toml").write_text(toml, encoding="utf-8")
     (folder / "a.TXT").write_text("〖ZQ/总期〗1〖-ZQ/总期〗〖BH/版号〗01〖-BH/版号〗〖TH/条号〗1〖-TH/条号〗"
                                   "〖BT/标题〗标题〖-BT/标题〗", encoding="utf-8")
+
+
+def test_corpus_toml_names_the_publication(tmp_path):
+    _folder_with_corpus_toml(tmp_path, 'publication = "人民日报"\n')
     build(BuildOptions(inputs=(tmp_path,), out=tmp_path / "out", publication="解放军报"))
     g = _graph(tmp_path / "out")
     assert _values(g, "1-01-1", "dcterms:isPartOf/rdfs:label") == {"人民日报"}
 
 
 def test_a_broken_corpus_toml_is_reported_and_the_rest_is_built(tmp_path):
-    folder = tmp_path / "rmrb"
-    folder.mkdir()
-    (folder / "corpus.toml").write_text('# the paper\npublication = 人民日报\n', encoding="utf-8")
-    (folder / "a.TXT").write_text("〖ZQ/总期〗1〖-ZQ/总期〗〖BH/版号〗01〖-BH/版号〗〖TH/条号〗1〖-TH/条号〗"
-                                  "〖BT/标题〗标题〖-BT/标题〗", encoding="utf-8")
+    _folder_with_corpus_toml(tmp_path, '# the paper\npublication = 人民日报\n')
     report = build(BuildOptions(inputs=(tmp_path,), out=tmp_path / "out", publication="解放军报"))
     [error] = [e for e in report["errors"] if e["file"] == "rmrb/corpus.toml"]
     assert "not valid TOML" in error["message"] and error["line"] == 2
