@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.evaluate import evaluate
 from kg.extract.meetings import find_meetings
@@ -49,6 +51,18 @@ def test_fast_segmenter_equals_jieba_and_spacy():
         assert segmenter.cut(text) == reference
         assert [t.text for t in nlp(text) if not t.is_space] == \
             [w for w in reference if w.strip()]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="abcxyzABCTXYZ019+#&._%- ，/:（Ｘ１", min_size=1, max_size=14))
+def test_runs_without_chinese_are_cut_as_jieba_cuts_them(run):
+    """The segmenter's small tokenizer for such runs against jieba with its whole dictionary
+    and the gazetteer words."""
+    import jieba
+
+    from kg.extract.nlp import _install_words_in_jieba, _latin_tokenizer
+    _install_words_in_jieba()
+    assert _latin_tokenizer().lcut(run) == jieba.lcut(run)
 
 
 @pytest.mark.parametrize("text,date,names", [
