@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from .ontology import PREFIXES
 
-__all__ = ["nt_term", "nt_iri", "nt_terms", "nt_line", "split_line", "write_turtle",
+__all__ = ["nt_term", "nt_iri", "nt_terms", "nt_line", "line_of", "split_line", "write_turtle",
            "write_turtle_body", "turtle_prefixes", "Shortener", "SHORTENER"]
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b",
@@ -64,7 +64,12 @@ def nt_terms(triple: tuple[Node, Node, Node]) -> tuple[str, str, str]:
 
 def nt_line(triple: tuple[Node, Node, Node]) -> str:
     """One triple as an N-Triples line, newline included."""
-    return "%s %s %s .\n" % nt_terms(triple)
+    return line_of(nt_terms(triple))
+
+
+def line_of(terms: tuple[str, str, str]) -> str:
+    """The N-Triples line of three terms from ``nt_terms``."""
+    return "%s %s %s .\n" % terms
 
 
 def split_line(line: str) -> tuple[str, str, str]:

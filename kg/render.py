@@ -25,7 +25,7 @@ from .extract.gazetteer import load_gazetteer
 from .iri import Minter
 from .model import Document, Facts, Record
 from .ontology import WX
-from .rdfio import SHORTENER, nt_iri, nt_line, nt_term, nt_terms, write_turtle_body
+from .rdfio import SHORTENER, line_of, nt_iri, nt_line, nt_term, nt_terms, write_turtle_body
 from .resolve import resolve_citations
 from .state import BuildState
 from .triples import concept_triples, document_triples
@@ -90,7 +90,7 @@ def render_file(relpath: str) -> RenderResult:
             if terms[0].startswith(own_prefixes):
                 fragment.add(terms)
             else:
-                shared.add("%s %s %s .\n" % terms)
+                shared.add(line_of(terms))
         owned.append(position)
     path, shared_path = cache.fragment(relpath), cache.fragment(relpath, shared=True)
     with path.open("w", encoding="utf-8", newline="\n") as out:

@@ -85,7 +85,6 @@ class Segmenter:
             words.extend(self._reference_cut("".join(pending)))
         return words
 
-
     def tokens(self, text: str) -> Tokens:
         """The words of ``text`` and where each starts and ends (in characters)."""
         words = self.cut(text)
@@ -95,7 +94,8 @@ class Segmenter:
 
 _HAN = re.compile("[\u4e00-\u9fff]")
 # The characters jieba's own rules group differently from rjieba's (its re_han_default).
-_LATIN = re.compile(r"[A-Za-z0-9+#&._%\-]")
+_LATIN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+#&._%-"
+_LATIN = re.compile(f"[{re.escape(_LATIN_CHARS)}]")
 # The frequency given to a gazetteer word: high enough to keep a name whole.
 _WORD_FREQ = 1000
 
@@ -155,7 +155,7 @@ def jieba_tags() -> dict[str, str]:
 
 
 # The first characters of the words jieba looks up in a run without Chinese characters.
-_LATIN_FIRST = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#&._%-")
+_LATIN_FIRST = frozenset(_LATIN_CHARS)
 
 
 @cache

@@ -11,7 +11,7 @@ kilobytes; nothing else changes.
 from __future__ import annotations
 
 import os
-
+import re
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -157,7 +157,6 @@ def _check_corpus_file(source: Source, text: str) -> list[Problem]:
 
 def _line_of(message: str) -> int | None:
     """The line number in a ``tomllib`` message ("… (at line 2, column 5)")."""
-    import re
     match = re.search(r"at line (\d+)", message)
     return int(match.group(1)) if match else None
 
