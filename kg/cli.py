@@ -141,12 +141,15 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate, format_table
-    scores = evaluate(Path(args.gold), Path(args.out))
+    from .evaluate import evaluate_details, format_details, format_table
+    scores, details = evaluate_details(Path(args.gold), Path(args.out))
     if args.json:
-        print(json.dumps(scores, ensure_ascii=False, indent=2))
-    else:
-        print(format_table(scores))
+        shown = {"scores": scores, "details": details} if args.details else scores
+        print(json.dumps(shown, ensure_ascii=False, indent=2))
+        return 0
+    if args.details:
+        print(format_details(details), end="\n\n")
+    print(format_table(scores))
     return 0
 
 
@@ -236,6 +239,8 @@ def parser() -> argparse.ArgumentParser:
         "shaped like ../shared/corpus/annotated/gold.json.")
     evaluate.add_argument("--gold", required=True, help="the gold JSON file")
     evaluate.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    evaluate.add_argument("--details", action="store_true", help="also list, per gold record, "
+                          "what was found but is not in the gold (+) and what was missed (-)")
     return main_parser
 
 

@@ -10,14 +10,16 @@ its listed aliases; names the gold marks optional count neither way.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from .extract.citations import normalize_title
 from .store import open_store
 
-__all__ = ["evaluate", "format_table", "KINDS"]
+__all__ = ["evaluate", "evaluate_details", "format_table", "format_details", "KINDS"]
 
 KINDS = ("documents", "titles", "dates", "authors", "publications", "keywords", "tags",
          "persons", "organizations", "places", "meetings", "publications_mentioned",
@@ -28,6 +30,7 @@ _PREFIXES = """PREFIX wx: <https://w3id.org/wenxian/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX cito: <http://purl.org/spar/cito/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
 """
 
 
@@ -65,12 +68,81 @@ def _by_document(store, query: str, field: str = "value") -> dict[str, set]:
 
 def evaluate(gold_path: Path, out: Path) -> dict:
     """Scores of the build in ``out`` against the gold file at ``gold_path``."""
-    gold = json.loads(gold_path.read_text("utf-8"))
+    scores, _ = evaluate_details(gold_path, out)
+    return scores
+
+
+def evaluate_details(gold_path: Path, out: Path) -> tuple[dict, list[dict]]:
+    """Scores, and per gold document what was wrong: ``{"file", "record", kind: {"fp", "fn"}}``.
+
+    A gold record is matched with the document built from any copy of it (each copy read is a
+    ``prov:wasDerivedFrom`` of its document), so a document merged from a GBK and a UTF-8 copy
+    is found whichever copy the gold names.
+    """
+    gold = _read_gold(gold_path)
     store = open_store(out)
-    documents = _rows(store, """SELECT ?doc ?path ?index ?title WHERE {
-        ?doc a wx:Document ; wx:sourcePath ?path ; wx:recordIndex ?index ; dcterms:title ?title }""")
-    by_place = {(d["path"], int(d["index"])): d for d in documents}
+    documents = _rows(store, """SELECT ?doc ?source ?title WHERE {
+        ?doc a wx:Document ; prov:wasDerivedFrom ?source ; dcterms:title ?title }""")
+    by_place = {}
+    for row in documents:
+        place = _source_place(row["source"])
+        if place:
+            by_place[place] = row
     canonical = _alias_table(gold.get("aliases", {}))
+    facts = _predicted(store)
+    counts = {kind: _Count() for kind in KINDS}
+    details = []
+    matched_iris = set()
+    for entry in gold["documents"]:
+        built = by_place.get((entry["file"], entry["record"]))
+        wrong = {"file": entry["file"], "record": entry["record"]}
+        details.append(wrong)
+        counts["documents"].add({entry["file"]} if built else set(), {entry["file"]})
+        iri = built["doc"] if built else None
+        if iri:
+            matched_iris.add(iri)
+        for kind in KINDS[1:]:
+            gold_values = _gold_values(entry, kind, canonical)
+            if iri is None:
+                predicted = set()
+            elif kind == "titles":
+                predicted = {built["title"]}
+            elif kind in ("persons", "organizations", "places", "publications_mentioned"):
+                predicted = {canonical.get(n, n) for n in map(_nfkc, facts[kind].get(iri, set()))}
+            else:
+                predicted = set(facts[kind].get(iri, set()))
+            optional = _optional(entry, kind, canonical)
+            predicted -= optional
+            gold_values -= optional
+            counts[kind].add(predicted, gold_values)
+            if predicted != gold_values:
+                wrong[kind] = {"fp": sorted(map(str, predicted - gold_values)),
+                               "fn": sorted(map(str, gold_values - predicted))}
+    counts["documents"].fp += len({d["doc"] for d in documents} - matched_iris)
+    return {kind: counts[kind].scores() for kind in KINDS}, details
+
+
+def _read_gold(gold_path: Path) -> dict:
+    try:
+        gold = json.loads(Path(gold_path).read_text("utf-8"))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{gold_path}: not JSON ({error})") from None
+    if not isinstance(gold, dict) or not isinstance(gold.get("documents"), list):
+        raise ValueError(f"{gold_path}: a gold file is a JSON object with a 'documents' list "
+                         "(see shared/corpus/annotated/README.md)")
+    return gold
+
+
+def _source_place(source: str) -> tuple[str, int] | None:
+    """``(path, record index)`` of a source IRI (``…/source/a/b.txt#3``)."""
+    _, found, rest = source.partition("/source/")
+    path, hashed, index = rest.rpartition("#")
+    if not found or not hashed or not index.isdigit():
+        return None
+    return unquote(path), int(index)
+
+
+def _predicted(store) -> dict[str, dict[str, set]]:
     facts = {
         "dates": _dates(store),
         "authors": _by_document(store, "SELECT ?doc ?value WHERE { ?doc dcterms:creator/rdfs:label ?value }"),
@@ -91,32 +163,20 @@ def evaluate(gold_path: Path, out: Path) -> dict:
     for row in cites:
         cited[row["doc"]].add(("doc", row["path"], int(row["index"])) if row["path"]
                               else ("work", normalize_title(row["title"])))
+    facts["citations"] = cited
+    return facts
 
-    counts = {kind: _Count() for kind in KINDS}
-    matched_iris = set()
-    for entry in gold["documents"]:
-        built = by_place.get((entry["file"], entry["record"]))
-        counts["documents"].add({entry["file"]} if built else set(), {entry["file"]})
-        if not built:
-            for kind in KINDS[1:]:
-                counts[kind].add(set(), _gold_values(entry, kind, canonical))
-            continue
-        iri = built["doc"]
-        matched_iris.add(iri)
-        counts["titles"].add({built["title"]}, {entry["title"]})
-        optional = set()
-        for names in (entry.get("optional") or {}).values():
-            optional |= {canonical.get(n, n) for n in (names if isinstance(names, list) else [])}
-        for kind in KINDS[2:]:
-            if kind == "citations":
-                predicted = cited.get(iri, set())
-            elif kind in ("persons", "organizations", "places"):
-                predicted = {canonical.get(n, n) for n in facts[kind].get(iri, set())} - optional
-            else:
-                predicted = set(facts[kind].get(iri, set()))
-            counts[kind].add(predicted, _gold_values(entry, kind, canonical) - optional)
-    counts["documents"].fp += sum(1 for d in documents if d["doc"] not in matched_iris)
-    return {kind: counts[kind].scores() for kind in KINDS}
+
+def _optional(entry: dict, kind: str, canonical: dict[str, str]) -> set:
+    """The names the gold marks optional for ``kind`` in this record: neither right nor wrong."""
+    names = (entry.get("optional") or {}).get(kind) or []
+    if not isinstance(names, list):
+        return set()
+    if kind == "meetings":
+        return {canonical.get(n, n) for n in names} | set(names)
+    if kind == "citations":
+        return {("work", normalize_title(n)) for n in names}
+    return {canonical.get(n, n) for n in map(_nfkc, names)}
 
 
 def _alias_table(aliases: dict) -> dict[str, str]:
@@ -124,7 +184,7 @@ def _alias_table(aliases: dict) -> dict[str, str]:
     for group in aliases.values():
         for name, forms in group.items():
             for form in forms:
-                table.setdefault(form, name)
+                table.setdefault(_nfkc(form), _nfkc(name))
     return table
 
 
@@ -157,9 +217,14 @@ def _gold_values(entry: dict, kind: str, canonical: dict[str, str]) -> set:
         return {("doc", c["resolves_to"]["file"], c["resolves_to"]["record"])
                 if c.get("resolves_to") else ("work", normalize_title(c["title"]))
                 for c in entry.get("cites", [])}
-    if kind in ("persons", "organizations", "places"):
-        return {canonical.get(n, n) for n in entry.get(kind, [])}
+    if kind in ("persons", "organizations", "places", "publications_mentioned"):
+        return {canonical.get(n, n) for n in map(_nfkc, entry.get(kind, []))}
     return set(entry.get(kind, []))
+
+
+def _nfkc(name: str) -> str:
+    """Names compared as NFKC: full-width ＣＮＤ and CND are one name."""
+    return unicodedata.normalize("NFKC", name)
 
 
 def format_table(scores: dict) -> str:
@@ -168,4 +233,19 @@ def format_table(scores: dict) -> str:
     for kind, s in scores.items():
         lines.append(f"{kind:<24}{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}"
                      f"{s['tp']:>6}{s['fp']:>6}{s['fn']:>6}")
+    return "\n".join(lines)
+
+
+def format_details(details: list[dict]) -> str:
+    """What each gold document got wrong, kind by kind (``+`` found but not in the gold,
+    ``-`` in the gold but not found)."""
+    lines = []
+    for wrong in details:
+        kinds = [k for k in KINDS[1:] if k in wrong]
+        if not kinds:
+            continue
+        lines.append(f"{wrong['file']}#{wrong['record']}")
+        for kind in kinds:
+            fp, fn = wrong[kind]["fp"], wrong[kind]["fn"]
+            lines.append(f"  {kind:<22} " + " ".join([f"+{v}" for v in fp] + [f"-{v}" for v in fn]))
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime
 import heapq
+import re
 import zlib
 from collections import Counter
 from collections.abc import Callable
@@ -361,6 +362,9 @@ def _resolve_span(span, record: Record, index: CitationIndex, abbreviations: dic
     inner = span.title
     if inner in SHORT_TYPES:
         return _short_form(span, inner, record, index, recent)
+    if earlier := _abbreviated(span, inner, record, recent):
+        return _Cited(earlier.title, earlier.target, earlier.meeting, "abbreviation", 1.0,
+                      earlier.issuer, [])
     full = abbreviations.get(inner) or abbreviations.get(normalize_title(inner))
     if full:
         earlier = next((c for c in reversed(recent)
@@ -368,8 +372,41 @@ def _resolve_span(span, record: Record, index: CitationIndex, abbreviations: dic
         if earlier:
             return _Cited(earlier.title, earlier.target, earlier.meeting, "abbreviation", 1.0,
                           earlier.issuer, [])
-        return _full_title(span, full, record, index, "abbreviation")
+        # The archive's copy of the full work, if it holds one; else the text's own title
+        # (《二月提纲》 stays 二月提纲: a well-known official title is not put in its place).
+        if entry := index.lookup(full, record):
+            return _Cited(entry.title, entry.key, entry.adopted_at, "abbreviation", 1.0, "", [])
     return _full_title(span, inner, record, index, "exact-title")
+
+
+# A short form introduced right after the full title: 《…通知》（即《五·一六通知》）.
+_INTRODUCED = re.compile(r"^[（(][ \u3000]*(?:即|简称|以下简称|下称|又称|简称为|俗称)[ \u3000]*$")
+
+
+def _abbreviated(span, inner: str, record: Record, recent: list[_Cited]) -> _Cited | None:
+    """The work cited before in the same text that ``inner`` abbreviates: the one it is
+    introduced after (（即《…》）, （简称《…》）), or one whose title ends with it after a dash
+    (《吴法宪回忆录》 after 《岁月艰难——吴法宪回忆录》) or holds its characters in order from
+    the first (《毛选》 after 《毛泽东选集》)."""
+    if not recent:
+        return None
+    last_end = recent[-1].evidence[-1][2] if recent[-1].evidence else -1
+    if last_end >= 0 and _INTRODUCED.match(record.text[last_end:span.start]):
+        return recent[-1]
+    short = normalize_title(inner)
+    for earlier in reversed(recent):
+        full = normalize_title(earlier.title)
+        if len(short) < 2 or len(full) <= len(short) or earlier.rule == UNRESOLVED_SHORT_FORM:
+            continue
+        if full.endswith("—" + short) or (short[0] == full[0] and short not in full
+                                           and _in_order(short, full)):
+            return earlier
+    return None
+
+
+def _in_order(short: str, full: str) -> bool:
+    rest = iter(full)
+    return all(char in rest for char in short)
 
 
 def _full_title(span, title: str, record: Record, index: CitationIndex, rule: str) -> _Cited:

@@ -13,7 +13,7 @@ from collections import Counter
 from ..datafiles import DATA_DIR, read_lines
 from ..model import Facts, Mention, Record
 from .citations import find_citations
-from .entities import find_entities
+from .entities import EntityFinder
 from .gazetteer import load_gazetteer
 from .learned import record_names
 from .meetings import adoption, find_meetings
@@ -41,6 +41,7 @@ class Extractor:
         self.gazetteer = load_gazetteer()
         self.segmenter = Segmenter()
         self.common_words = jieba_tags()
+        self.entities = EntityFinder(self.gazetteer, self.common_words)
         stopwords = DATA_DIR / "stopwords.txt"
         self.stopwords = frozenset(read_lines("stopwords.txt")) if stopwords.exists() \
             else frozenset()
@@ -54,8 +55,7 @@ class Extractor:
                                                  meetings)
         learned = record_names(record)
         meeting_spans = [(m.start, m.start + len(m.surface)) for m in meetings]
-        mentions = [m for m in find_entities(text, tokens, self.gazetteer,
-                                             spans + meeting_spans, learned, self.common_words)]
+        mentions = self.entities.find(text, tokens, spans + meeting_spans, learned)
         adopted_at, adopted_on = adoption(record.body, date)
         publications = tuple(Mention("publication", name, name, start)
                              for name, _, start in named)

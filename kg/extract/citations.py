@@ -3,8 +3,10 @@
 Nested brackets (〈〉, <>, ‹›, an inner 《》) stay inside the outer title, a title may be broken
 across a line, and the words before the brackets can name the issuer (中共中央《关于…》,
 党中央、国务院《…》) or the meeting (十二届三中全会的《决定》). Newspapers and journals in 《》
-(《人民日报》) are publications, not citations. ``normalize_title`` is the one normalisation
-of titles, used for every comparison.
+(《人民日报》) are publications, not citations: listed ones, and any the form of the name
+(…日报, …月刊, …论坛) or the words around it (第3期, 原载…) show to be one. A name in 《》 that
+is part of a mass organisation's name (《东方红》公社, 北航《红旗》战斗队, 《红色服务站》) is
+neither. ``normalize_title`` is the one normalisation of titles, used for every comparison.
 """
 
 from __future__ import annotations
@@ -38,11 +40,29 @@ _MEETING_BEFORE = re.compile(r"(?:中国共产党|中共|党的)?(?:第?[一二�
                              r"[一二三四五六七八九十]{1,3}中全会|[一二三四五六七八九十]{1,3}大)"
                              r"(?:上)?(?:通过|审议通过|作出|发布)?的?$")
 
+# The name of a newspaper or journal ends so (…日报, 《明报月刊》); a title ending in 公报 or
+# 汇报 is a document.
+_PUBLICATION_NAME = re.compile(r"(?:日报|晚报|早报|时报|周报|画报|学报|导报|商报|战报|文革报|[^公通汇简情喜捷电年预举]报|"
+                               r"月刊|周刊|半月刊|季刊|双月刊|旬刊|杂志|文摘|论坛|新闻)$")
+# …or the words after it say so: an issue (第3期, 1993年第3期), 杂志, 社论, its staff.
+_PUBLICATION_AFTER = re.compile(r"[ \u3000]*(?:[，,]?[ \u3000]*(?:[0-9０-９]{4}|[一二三四五六七八九〇零]{4})年)?"
+                                r"(?:第[0-9０-９一二三四五六七八九十百]+期|杂志|社论|编辑部|总编|执行编辑|记者|月刊)")
+# …or the words before it: where a text was first printed (原载香港《苹果日报》).
+_PUBLICATION_BEFORE = re.compile(r"(?:原载|原载于|刊于|刊载于|刊登于|发表于|载于)[\u4e00-\u9fff]{0,4}$")
+# A name in 《》 followed by one of these is part of a mass organisation's name, not a title.
+_GROUP_AFTER = re.compile(r"(?:公社|战斗队|战斗组|战斗团|兵团|红卫兵|造反|纵队|总部|司令部|服务站|"
+                          r"联络站|广播站|战团|支队|大队|小分队|突击队|敢死队|革命委员会|筹委会|"
+                          r"的?同学|的?同志|战士|战友|小将|成员|全体)")
+_GROUP_NAME = re.compile(r"(?:战斗队|战斗组|兵团|红卫兵|服务站|联络站|广播站|公社|总部|司令部)$")
+
 _INNER_BRACKETS = str.maketrans({"<": "〈", ">": "〉", "‹": "〈", "›": "〉", "＜": "〈", "＞": "〉",
                                  "《": "〈", "》": "〉"})
 _DROP = re.compile(r"[\s·•・．.\u3000\u00b7\u30fb\u2027]")
 _DASHES = re.compile(r"[—–－\-─━]+")
 _ISSUER_PREFIXES = (("中国共产党中央委员会", "中共中央"), ("中华人民共和国国务院", "国务院"))
+# An issuer written at the head of a 关于… title: 中共中央关于…的决定 and 关于…的决定 are one work.
+_ISSUER_HEAD = re.compile("^(?:(?:中共中央|国务院|中央军委|中共中央军委|全国人大常委会|中央书记处|"
+                          "中共中央办公厅|国务院办公厅|中央)[、和与及]?)+(?=关于)")
 
 
 @lru_cache(maxsize=20_000)  # the titles cited again and again
@@ -50,14 +70,16 @@ def normalize_title(title: str) -> str:
     """The form of a title used to compare titles (not to show them).
 
     NFKC, traditional characters as simplified, no spaces or line breaks, one style of inner
-    brackets, middle dots and dashes unified, the long issuer forms shortened.
+    brackets, middle dots and dashes unified, an issuer before 关于 dropped.
 
     >>> normalize_title("中共中央關於無產階級文化大革命的決定") == normalize_title("中共中央关于无产阶级文化大革命的决定")
     True
 
     >>> normalize_title("五·一六 通知") == normalize_title("五一六通知")
     True
-    >>> normalize_title("中国共产党中央委员会关于…的决定") == normalize_title("中共中央关于…的决定")
+    >>> normalize_title("中国共产党中央委员会关于…的决定") == normalize_title("关于…的决定")
+    True
+    >>> normalize_title("评新编历史剧<海瑞罢官>") == normalize_title("评新编历史剧〈海瑞罢官〉")
     True
     """
     text = _simplified(unicodedata.normalize("NFKC", title)).translate(_INNER_BRACKETS)
@@ -65,7 +87,7 @@ def normalize_title(title: str) -> str:
     for long, short in _ISSUER_PREFIXES:
         if text.startswith(long):
             text = short + text[len(long):]
-    return text
+    return _ISSUER_HEAD.sub("", text)
 
 
 @lru_cache(maxsize=1)
@@ -121,12 +143,18 @@ def find_citations(text: str, publications: dict[str, str], date: DateValue | No
     spans = find_title_spans(text)
     citations: list[CitationSpan] = []
     named: list[tuple[str, str, int]] = []
-    for start, end in spans:
-        inner = display_title(text[start + 1:end - 1])
-        if not inner:
+    inners = [display_title(text[start + 1:end - 1]) for start, end in spans]
+    # 《东方红》公社, 《东方红》同志们: a mass organisation's name, wherever the text writes it
+    groups = {inner for inner, (_, end) in zip(inners, spans)
+              if _GROUP_AFTER.match(text, end) or _GROUP_NAME.search(inner)}
+    for inner, (start, end) in zip(inners, spans):
+        if not inner or inner in groups:
             continue
         publication = publications.get(inner) or \
             publications.get(unicodedata.normalize("NFKC", inner))
+        if not publication and (_PUBLICATION_NAME.search(inner) or _PUBLICATION_AFTER.match(text, end)
+                                or _PUBLICATION_BEFORE.search(text, max(0, start - 10), start)):
+            publication = inner
         if publication:
             named.append((publication, text[start:end], start))
             continue

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from ..model import Mention
 from ..readers.names import looks_like_name
 from .gazetteer import BLOCKER, Gazetteer
-from .nlp import Tokens
+from .nlp import Tokens, frequent_words
+from .persons import PARTICLES, NameFinder
+from .units import POST, Unit, UnitFinder
 
-__all__ = ["find_entities", "HONORIFICS"]
+__all__ = ["EntityFinder", "HONORIFICS"]
 
 # Words after a person's name that make it one (江泽民同志, 周恩来总理).
 HONORIFICS = ("同志", "总书记", "主席", "副主席", "总理", "副总理", "委员长", "副委员长", "书记",
@@ -35,6 +37,7 @@ _NAME_FOLLOWERS = ("等", "们")
 _UNIT_SUFFIX = re.compile(r"^(省|市|自治区|地区|县)?(委员会|委|人民政府|政府|军区|革命委员会|革委会)")
 
 
+
 @dataclass(frozen=True, slots=True)
 class _Candidate:
     start: int
@@ -45,40 +48,93 @@ class _Candidate:
     priority: int  # higher wins among spans of equal length
 
 
-def find_entities(text: str, tokens: Tokens, gazetteer: Gazetteer,
-                  protected: Iterable[tuple[int, int]] = (), learned: Iterable[str] = (),
-                  common_words: dict[str, str] | None = None) -> list[Mention]:
-    """The entities named in ``text``, in text order (one mention per occurrence).
+class EntityFinder:
+    """Finds the people, organisations and places named in texts; one per process.
 
-    ``tokens`` are the segmenter's words of ``text``; ``protected`` spans (the 《…》
-    titles) name nothing; ``learned`` are person names the archive gives for this record.
+    >>> from kg.extract.gazetteer import load_gazetteer
+    >>> from kg.extract.nlp import Segmenter, jieba_tags
+    >>> finder, cut = EntityFinder(load_gazetteer(), jieba_tags()), Segmenter().tokens
+    >>> text = "时任新华社国际部副主任的李慎之，前驱李慎之先生和林彪同志"
+    >>> [(m.kind, m.name) for m in finder.find(text, cut(text))]
+    [('organization', '新华社国际部'), ('person', '李慎之'), ('person', '李慎之'), ('person', '林彪')]
     """
-    starts = set(tokens.starts)
+
+    def __init__(self, gazetteer: Gazetteer, common_words: dict[str, str]):
+        self.gazetteer = gazetteer
+        self.common = common_words
+        self.names = NameFinder(gazetteer.kind_of, common_words, frequent_words())
+        self.units = UnitFinder(common_words)
+
+    def find(self, text: str, tokens: Tokens, protected: Iterable[tuple[int, int]] = (),
+             learned: Iterable[str] = ()) -> list[Mention]:
+        """The entities named in ``text``, in text order (one mention per occurrence).
+
+        ``tokens`` are the segmenter's words of ``text``; ``protected`` spans (the 《…》
+        titles, the meetings) name nothing; ``learned`` are person names the archive gives
+        for this record.
+        """
+        gazetteer = self.gazetteer
+        protected = list(protected)
+        starts = set(tokens.starts)
+        candidates = list(_listed(text, gazetteer, tokens, self.common))
+        candidates += _honorific_persons(text, tokens, gazetteer, self.common)
+        candidates += _units(text, candidates)
+        heads = [Unit(c.start, c.end, c.kind, c.name, c.surface) for c in candidates
+                 if c.kind in ("organization", "place", "person")]
+        candidates += [_Candidate(u.start, u.end, u.kind, self._canonical(u.kind, u.name),
+                                  u.surface, 3) for u in self.units.extend(text, tokens, heads)]
+        candidates += _datelines(text, gazetteer)
+        candidates += _learned(text, learned, starts)
+        for found in self.names.find(text, tokens.words, protected):
+            candidates.append(_Candidate(found.start, found.end, "person",
+                                         self._canonical("person", found.name), found.name, 3))
+        candidates = [_stationed(c, text, gazetteer) for c in candidates]
+        inside = bytearray(len(text) + 1)
+        for start, end in protected:
+            inside[start:end] = b"\x01" * (end - start)
+        return [Mention(c.kind, c.name, c.surface, c.start) for c in _settle(candidates)
+                if c.kind != BLOCKER and not inside[c.start]]
+
+    def _canonical(self, kind: str, form: str) -> str:
+        entry = self.gazetteer.entries.get(form)
+        return entry.name if entry is not None and entry.kind == kind else form
+
+
+def _listed(text: str, gazetteer: Gazetteer, tokens: Tokens, common: dict[str, str]):
     ends = set(tokens.ends)
-    common = common_words or {}
-    candidates = list(_listed(text, gazetteer, ends))
-    candidates += _honorific_persons(text, tokens, gazetteer, common)
-    candidates += _units(text, candidates)
-    candidates += _datelines(text, gazetteer)
-    candidates += _learned(text, learned, starts)
-    inside = bytearray(len(text) + 1)
-    for start, end in protected:
-        inside[start:end] = b"\x01" * (end - start)
-    return [Mention(c.kind, c.name, c.surface, c.start) for c in _settle(candidates)
-            if c.kind != BLOCKER and not inside[c.start]]
-
-
-def _listed(text: str, gazetteer: Gazetteer, ends: set[int]):
+    word_at = dict(zip(tokens.starts, tokens.words))
     for start, end, form in gazetteer.find(text):
         entry = gazetteer.entries[form]
+        if end not in ends and text[end - 1:end + 1] in common:
+            continue  # its last character begins a word: 北京大|学生, 轻工业部|门
         # A short name must end where a word ends: not 康生 in 健康|生活, 共产党 in 共产党员,
-        # 朱德 in 朱德熙. It may close a longer word (首都北京).
-        ends_word = end in ends or text[end:end + 1] in _NAME_FOLLOWERS
+        # 朱德 in 朱德熙. It may close a longer word (首都北京), begin a word whose rest is a
+        # word of its own (台湾|同胞, 中国|人民), or stand before its post (国防部|长).
+        ends_word = end in ends or text[end:end + 1] in _NAME_FOLLOWERS or \
+            _word_rest(word_at.get(start), form, common) or \
+            (entry.kind == "organization" and POST.match(text, end))
         if len(form) <= 3 and entry.kind != BLOCKER and not ends_word:
             continue
         if entry.needs_context and not _HONORIFIC.match(text, end):
             continue
         yield _Candidate(start, end, entry.kind, entry.name, form, 2)
+
+
+def _stationed(c: _Candidate, text: str, gazetteer: Gazetteer) -> _Candidate:
+    """驻北京部队 are the troops stationed in Beijing, not a unit named 北京部队: the place."""
+    if c.kind != "organization" or not c.surface.endswith("部队") or \
+            text[c.start - 1:c.start] != "驻":
+        return c
+    entry = gazetteer.entries.get(c.surface[:-2])
+    if entry is None or entry.kind != "place":
+        return _Candidate(c.start, c.end, BLOCKER, c.surface, c.surface, c.priority)
+    return _Candidate(c.start, c.end - 2, "place", entry.name, c.surface[:-2], c.priority)
+
+
+def _word_rest(word: str | None, form: str, common: dict[str, str]) -> bool:
+    """Whether ``word`` is ``form`` and then another word of two characters or more."""
+    return word is not None and word.startswith(form) and len(word) - len(form) >= 2 \
+        and word[len(form):] in common
 
 
 def _honorific_persons(text: str, tokens: Tokens, gazetteer: Gazetteer,
@@ -96,7 +152,11 @@ def _honorific_persons(text: str, tokens: Tokens, gazetteer: Gazetteer,
                 looks_like_name(words[i - 2] + name):
             # a surname cut off from its given name (杨|承效)
             name, name_start = words[i - 2] + name, starts[i - 2]
-        if gazetteer.kind_of(name) or not looks_like_name(name):
+        if name[:1] in PARTICLES and len(name) >= 3 and not gazetteer.kind_of(name):
+            name, name_start = name[1:], name_start + 1  # 和|林彪, 向|江青
+        if name.endswith(("副", "付", "代")):
+            continue  # 陈副|总理: a surname and half a title
+        if gazetteer.kind_of(name) or not looks_like_name(name) or name[0] in PARTICLES:
             continue
         if common.get(name, "nr") not in ("nr", "nrfg", "nrt"):
             continue  # an ordinary word that happens to start with a surname (全党, 全军)

@@ -31,7 +31,8 @@ def record_names(record: Record) -> list[str]:
     ...     tags=(Tag("刘格平", "人物"), Tag("山东文革", "人物"), Tag("林副主席", "人物"))))
     ['刘格平']
     """
-    names = [t.name for t in record.tags if t.type == "人物"] + list(record.listed_persons)
+    names = [t.name for t in record.tags if t.type == "人物"] + list(record.listed_persons) \
+        + list(record.authors)
     return [n for n in dict.fromkeys(names)
             if looks_like_name(n) and not n.endswith(HONORIFICS)
             and not any(h in n for h in ("主席", "总理", "司令", "书记"))]

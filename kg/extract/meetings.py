@@ -28,9 +28,12 @@ _CONGRESS = re.compile(rf"(?<![{_DIG}])((?:十)?[一二三四五六七八九]|�
 _NPC = re.compile(rf"第?({_N})届全国人民代表大会第({_N})次会议|({_N})届(?:全国)?人大({_N})次会议")
 _CONGRESS_HINT = re.compile("[一二三四五六七八九十]大")
 # A congress short form (十三大) is only taken where the words around it make it one.
-_CONGRESS_BEFORE = ("党的", "中共", "从", "到", "在", "自", "至", "和", "、", "及", "与", "开")
+_CONGRESS_BEFORE = ("党的", "中共", "从", "到", "在", "自", "至", "和", "、", "及", "与", "开", "经过",
+                    "历次")
 _CONGRESS_AFTER = re.compile(r"^(?:以来|以后|以前|之后|之前|前后|报告|精神|召开|期间|上|的|后|前|通过|"
-                             r"确定|提出|决议|党章|路线|代表|闭幕|开幕|文件|政治报告|制定|[，。、；）”])")
+                             r"确定|提出|决议|党章|路线|代表|闭幕|开幕|文件|政治报告|制定|[，。、；）”]|"
+                             # coordinated with another congress: 十二大和十三大
+                             r"[和与及、至到]党?的?[一二三四五六七八九十]{1,2}大)")
 
 # The Central Committees and the years they took office: a bare 六中全会 in a text of 1990
 # is the sixth plenum of the committee elected in 1987 (the 13th).
@@ -94,6 +97,8 @@ def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMenti
 
     >>> [m.name for m in find_meetings("十二届三中全会……三中全会《决定》")]
     ['中国共产党第十二届中央委员会第三次全体会议', '中国共产党第十二届中央委员会第三次全体会议']
+    >>> [m.surface for m in find_meetings("经过十二大和十三大，")]
+    ['十二大', '十三大']
     """
     found: list[tuple[int, int, MeetingMention]] = []
     taken: list[tuple[int, int]] = []

@@ -7,13 +7,14 @@ equal on real archive text, with the project's gazetteer words added to both.
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cache, lru_cache
 from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple
 
-__all__ = ["segmenter_words", "make_nlp", "Segmenter", "Tokens", "jieba_tags"]
+__all__ = ["segmenter_words", "make_nlp", "Segmenter", "Tokens", "jieba_tags", "frequent_words"]
 
 
 @cache
@@ -55,7 +56,9 @@ class Segmenter:
     rjieba and jieba agree on every word with a Chinese character in it (tested), but not on
     runs of Latin letters, digits and symbols (``7.20``, ``--``, URLs), where jieba's rules
     depend on its regular expressions. Those runs, short and rare, are cut by jieba's own
-    code (``_latin_tokenizer``).
+    code (``_latin_tokenizer``). Nor do they break a tie alike: in a run of one character
+    (咯咯咯), where 咯咯|咯 and 咯|咯咯 are equally likely, jieba takes the longer word first;
+    such runs are cut again as jieba cuts them (``_cut_repeat``).
     """
 
     def __init__(self):
@@ -83,7 +86,7 @@ class Segmenter:
                 words.append(word)
         if pending:
             words.extend(self._reference_cut("".join(pending)))
-        return words
+        return _recut_repeats(words)
 
     def tokens(self, text: str) -> Tokens:
         """The words of ``text`` and where each starts and ends (in characters)."""
@@ -139,7 +142,7 @@ def _latin_tokenizer():
     import io
     import jieba
     jieba.setLogLevel(60)
-    _, latin, total = _jieba_dictionary()
+    _, latin, total, _, _ = _jieba_dictionary()
     added = [(word, _WORD_FREQ) for word in _added_words() if word[0] in _LATIN_FIRST]
     tokenizer = jieba.Tokenizer()
     data = "".join(f"{word} {freq}\n" for word, freq in (*latin, *added)).encode()
@@ -149,9 +152,57 @@ def _latin_tokenizer():
     return tokenizer
 
 
+def _recut_repeats(words: list[str]) -> list[str]:
+    """``words`` with each run of one character cut into several words cut as jieba does."""
+    i = 0
+    while i < len(words) - 1:
+        char = words[i][0]
+        j = i
+        while j < len(words) and words[j] == char * len(words[j]):
+            j += 1
+        if j - i >= 2:
+            run = "".join(words[i:j])
+            words[i:j] = _cut_repeat(run)
+            i += len(_cut_repeat(run))
+        else:
+            i += 1
+    return words
+
+
+@lru_cache(maxsize=1024)
+def _cut_repeat(run: str) -> list[str]:
+    """jieba's best path through a run of one character, ties to the longer word first (its
+    ``calc``): the words are the run's character repeated, with jieba's frequencies."""
+    frequencies, total = _repeat_frequencies(), _jieba_dictionary()[2] + _WORD_FREQ * len(_added_words())
+    log_total = math.log(total)
+    n = len(run)
+    route = [(0.0, 0)] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        route[i] = max((math.log(frequencies.get(run[i:x + 1], 0) or 1) - log_total
+                        + route[x + 1][0], x)
+                       for x in range(i, n) if x == i or frequencies.get(run[i:x + 1]))
+    cut, i = [], 0
+    while i < n:
+        cut.append(run[i:route[i][1] + 1])
+        i = route[i][1] + 1
+    return cut
+
+
+@cache
+def _repeat_frequencies() -> dict[str, int]:
+    """jieba's frequencies of the words made of one character repeated (咯咯, 哈哈哈)."""
+    return _jieba_dictionary()[4]
+
+
 def jieba_tags() -> dict[str, str]:
     """Part-of-speech tags of the words in jieba's dictionary (``nr`` marks person names)."""
     return _jieba_dictionary()[0]
+
+
+def frequent_words() -> frozenset[str]:
+    """Words of two or three characters that jieba's dictionary counts 100 times or more:
+    ordinary words, even where it tags them as names (文明, 师傅 are ``nr`` there)."""
+    return _jieba_dictionary()[3]
 
 
 # The first characters of the words jieba looks up in a run without Chinese characters.
@@ -159,13 +210,17 @@ _LATIN_FIRST = frozenset(_LATIN_CHARS)
 
 
 @cache
-def _jieba_dictionary() -> tuple[dict[str, str], tuple[tuple[str, int], ...], int]:
+def _jieba_dictionary() -> tuple[dict[str, str], tuple[tuple[str, int], ...], int,
+                                 frozenset[str], dict[str, int]]:
     """jieba's dictionary read once: each word's tag, the words a run without Chinese
-    characters can meet (with their frequencies), and the total frequency."""
+    characters can meet (with their frequencies), the total frequency, and the frequent
+    short words."""
     import jieba
     path = Path(jieba.__file__).parent / "dict.txt"
     tags: dict[str, str] = {}
     latin = []
+    frequent = []
+    repeats = {}
     total = 0
     with path.open(encoding="utf-8") as lines:
         for line in lines:
@@ -178,4 +233,8 @@ def _jieba_dictionary() -> tuple[dict[str, str], tuple[tuple[str, int], ...], in
                 tags[word] = parts[2]
             if word[0] in _LATIN_FIRST:
                 latin.append((word, freq))
-    return tags, tuple(latin), total
+            if freq >= 100 and 2 <= len(word) <= 3:
+                frequent.append(word)
+            if word == word[0] * len(word):
+                repeats[word] = freq
+    return tags, tuple(latin), total, frozenset(frequent), repeats

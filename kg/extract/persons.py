@@ -1,0 +1,260 @@
+"""Person names no list holds, told by where the text writes them.
+
+An unlisted person — a reporter, a soldier in a report, a colleague in a memoir — is named by
+a common surname and one or two more characters. What makes such a string a name is its
+place:
+
+- after a role or title (记者许沛成, 七连连长齐应华, 总编：华新民), or before a word that people
+  do (高淑琴讲, 陈烈说, 乔天富摄, 刘志云报道, 石仲泉：《…》), with a word boundary on its other
+  side;
+- in an enumeration (、) of names, listed or not (陈荣乾、方斌、南仁、傅长礼);
+- as a transliterated foreign name joined with · (卡米塞塞·马拉).
+
+A string that jieba's dictionary holds as an ordinary word (简介, 高产) is not taken on these
+cues, nor one whose first character is a particle (和林彪 is 和 + 林彪). Once a name is found
+in a text, its other occurrences there are mentions too. The cue words are data
+(``person_cues.tsv``); the surnames are ``surnames.txt``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from itertools import accumulate
+
+from ..datafiles import read_lines, read_tsv
+
+__all__ = ["NameFinder", "PARTICLES"]
+
+# Characters that, first in a string, are a particle or preposition before a name rather than
+# a surname (和林彪, 向江青, 同学, 对毛主席): a name starting with one must be a listed name.
+PARTICLES = frozenset("和向对同与跟被把在时党从为给让将于及由据令使经是就应")
+# Characters that do not end a given name: particles and words that follow names.
+_NOT_GIVEN = frozenset("的了是着过们这那么呢吗吧啊和与及或等也都就在把被对向给让将说讲由从到很"
+                       "多又来即时而二三四五六七八九十不两只并所却则亦再还已曾自他你我她它您某"
+                       )
+# Words of these kinds (jieba's tags) are not a given name (曹|立即, 毛|仰望), nor do they
+# begin a three-character name (许多|人).
+_WORD_TAGS = ("d", "v", "p", "c", "u", "m", "q", "f", "t", "a")
+# A title's first character does not end a name (陈副 is 陈 + 副总理).
+_NOT_LAST = frozenset("副付代总上内里外下后前听拍推无犯起搞用去要受见写道地为以译著家带打斗本剧坑队场系")
+_HAN = re.compile("[\u4e00-\u9fff]+")
+# What may stand right before a name found by a word after it (据高淑琴讲, 的陈烈说).
+_BEFORE_NAME = frozenset("的据让由把被对向和与同跟给是了派请叫找问说将从为令使经在如及、，。：:；;（(“\"'‘ "
+                         "\u3000/\n·")
+# What may follow a name found by a word before it (团长甄邢兵，, 教员高忠到…).
+_AFTER_NAME = frozenset("的在也和与及等到把被对向给让将说讲由从就都还又才便仍是曾已即应要率带同跟、，。：:；;）)”\"' "
+                        "\u3000/\n（(·")
+# Characters of transliterated foreign names (卡米塞塞·马拉, 赫鲁晓夫): a name joined with ·
+# is taken as far as its characters are of this set.
+_TRANSLITERATION = ("阿埃艾爱安昂奥巴拜班邦贝本比彼宾波伯博布采查柴达戴丹道德迪蒂丁东杜顿多厄恩尔"
+                    "法范菲费芬丰佛弗福夫盖甘冈高戈格根古哈海汉豪赫黑亨胡华霍基吉加贾杰金卡凯坎康"
+                    "科克肯库奎拉莱兰朗劳勒雷蕾里利莉连列林琳卢鲁路伦罗洛马麦曼梅门米敏明莫姆穆纳"
+                    "奈南内尼妮涅努诺欧帕潘佩彭皮珀普奇齐契恰乔切钦琼丘萨塞赛桑瑟森沙莎山尚舍什施"
+                    "舒斯松苏索塔泰坦汤特提田廷图托瓦万旺威韦维温沃乌武西希锡夏谢辛休修雅亚扬耶伊"
+                    "因英尤于约泽扎詹珍朱兹佐")
+_FOREIGN = re.compile(f"[{_TRANSLITERATION}]{{2,8}}(?:[·•・][{_TRANSLITERATION}]{{1,8}})+")
+_ENUMERATION = re.compile(r"[\u4e00-\u9fff]{2,8}(?:、[\u4e00-\u9fff]{2,4})+(?:、[\u4e00-\u9fff]{2,8})?")
+_COUNTRY_AFTER = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")
+_WORK_AFTER = re.compile(r"(?:[：:]|主?编|著)《")
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    start: int
+    end: int
+    name: str
+
+
+class NameFinder:
+    """Finds unlisted person names in a text; one per process (it compiles the cue words).
+
+    ``kind_of(form)`` tells what a listed form names (``person``, ``place`` …, or None);
+    ``tags`` are jieba's dictionary tags, which mark ordinary words.
+
+    >>> finder = NameFinder(lambda form: None, {"简介": "n"})
+    >>> [f.name for f in finder.find("记者杨国强、周慈朴报道。作者简介：")]
+    ['杨国强', '周慈朴']
+    """
+
+    def __init__(self, kind_of: Callable[[str], str | None], tags: dict[str, str],
+                 frequent: frozenset[str] = frozenset()):
+        self.kind_of = kind_of
+        self.tags = tags
+        self.frequent = frequent
+        names = read_lines("surnames.txt")
+        self.surnames = frozenset(n for n in names if len(n) == 1)
+        self.compound = frozenset(n for n in names if len(n) == 2)
+        rows = read_tsv("person_cues.tsv")
+        before = sorted((r["cue"] for r in rows if r["side"] == "before"), key=len, reverse=True)
+        after = sorted((r["cue"] for r in rows if r["side"] == "after"), key=len, reverse=True)
+        self.titles = frozenset(before)
+        self._before = re.compile(f"(?:{'|'.join(map(re.escape, before))})[：:]?[ \u3000]?")
+        self._after = re.compile("|".join(map(re.escape, after)))
+
+    def find(self, text: str, words: Iterable[str] = (), taken: Iterable[tuple[int, int]] = ()
+             ) -> list[_Found]:
+        """Unlisted person names in ``text``, every occurrence, outside the ``taken`` spans.
+
+        ``words`` are the segmenter's words of ``text``: where they end is a word boundary.
+        """
+        words = list(words) or [text]
+        self._ends = ends = set(accumulate(map(len, words)))
+        names: dict[str, None] = {}
+        for found in (*self._after_roles(text), *self._before_acts(text),
+                      *self._enumerations(text), *self._foreign(text),
+                      *self._unknown_words(text, words)):
+            names.setdefault(found.name, None)
+        if not names:
+            return []
+        blocked = bytearray(len(text) + 1)
+        for start, end in taken:
+            blocked[start:end] = b"\x01" * (end - start)
+        result = []
+        for name in names:
+            start = text.find(name)
+            while start >= 0:
+                end = start + len(name)
+                if not any(blocked[start:end]):
+                    result.append(_Found(start, end, name))
+                start = text.find(name, end)
+        return sorted(result, key=lambda f: f.start)
+
+    def is_name(self, item: str, place_too: bool = False) -> bool:
+        """Whether ``item`` can be an unlisted Chinese name: a surname and one or two
+        characters (two or three after a compound surname), not an ordinary word.
+
+        >>> finder = NameFinder(lambda form: None, {"高产": "n"})
+        >>> finder.is_name("傅长礼"), finder.is_name("高产"), finder.is_name("和林彪")
+        (True, False, False)
+        """
+        if not 2 <= len(item) <= 4 or item[0] in PARTICLES or item[-1] in _NOT_LAST \
+                or not _HAN.fullmatch(item):
+            return False
+        if item[:2] in self.compound:
+            given = item[2:]
+        elif item[0] in self.surnames:
+            given = item[1:]
+        else:
+            return False
+        if not 1 <= len(given) <= 2 or any(c in _NOT_GIVEN for c in given) \
+                or given in self.titles:
+            return False
+        if (len(given) == 2 and self.tags.get(given, "n").startswith(_WORD_TAGS)) or \
+                (len(item) == 3 and self.tags.get(item[:2], "n").startswith(_WORD_TAGS)):
+            return False
+        tag = self.tags.get(item)
+        if (tag is not None and not tag.startswith("nr")) or item in self.frequent:
+            return False
+        kind = self.kind_of(item)
+        if kind is None and any(self.kind_of(part) == "person"
+                                for part in (item[:2], item[:3], item[1:])):
+            return False  # a listed name and a character (江青|则, 连|叶群)
+        return kind in (None, "person") or (place_too and kind == "place")
+
+    def _name_at(self, text: str, start: int, place_too: bool = False) -> _Found | None:
+        """The name starting at ``start`` whose end is a word boundary, longest first; after a
+        title, a listed place name is a person's too (司令员吴忠)."""
+        for length in (3, 2, 4):
+            item = text[start:start + length]
+            if len(item) == length and self.is_name(item, place_too) and \
+                    self._boundary_after(text, start + length):
+                return _Found(start, start + length, item)
+        return None
+
+    def _name_before(self, text: str, end: int) -> _Found | None:
+        """The name ending at ``end``: the only one that fits, or else the longest whose start
+        is a word boundary (据高淑琴讲, 的陈烈说)."""
+        fits = [n for n in (3, 2, 4) if end - n >= 0 and self.is_name(text[end - n:end])]
+        if len(fits) > 1:
+            fits = [n for n in fits if end == n or text[end - n - 1] in _BEFORE_NAME
+                    or self._ends_role(text, end - n)]
+        if not fits:
+            return None
+        return _Found(end - fits[0], end, text[end - fits[0]:end])
+
+    def _boundary_after(self, text: str, end: int) -> bool:
+        return end == len(text) or text[end] in _AFTER_NAME or end in self._ends \
+            or self._after.match(text, end) is not None
+
+    def _ends_role(self, text: str, position: int) -> bool:
+        return any(m.end() == position for m in self._before.finditer(text, max(0, position - 7),
+                                                                       position))
+
+    def _after_roles(self, text: str):
+        for match in self._before.finditer(text):
+            if found := self._name_at(text, match.end(), place_too=True):
+                yield found
+
+    def _before_acts(self, text: str):
+        for match in self._after.finditer(text):
+            # the word after the name is a word of its own: 陈烈|说, not 史实|说明
+            if match.end() in self._ends or match.end() == len(text):
+                if found := self._name_before(text, match.start()):
+                    yield found
+        for match in _WORK_AFTER.finditer(text):
+            if found := self._name_before(text, match.start()):
+                yield found
+        for match in _COUNTRY_AFTER.finditer(text):
+            if self.kind_of(match.group(1)) == "place":
+                if found := self._name_before(text, match.start()):
+                    yield found
+
+    def _enumerations(self, text: str):
+        """Names listed with 、 beside at least one other name, and no other kind of thing;
+        a listed name that needs a title beside it is taken here too (万里 among 李鹏、乔石)."""
+        for match in _ENUMERATION.finditer(text):
+            head, *middle, tail = match.group().split("、")
+            bare = [_strip_honorific(item) for item in middle]
+            if not all(self.kind_of(item) == "person" or self.is_name(item) for item in bare):
+                continue
+            first = self._name_ending(head)
+            last = self._name_at(text, match.end() - len(tail))
+            if len(middle) + (first is not None) + (last is not None) < 2:
+                continue
+            position = match.start() + len(head) + 1
+            for item, name in zip(middle, bare):
+                yield _Found(position, position + len(name), name)
+                position += len(item) + 1
+            if first:
+                yield _Found(match.start() + first.start, match.start() + first.end, first.name)
+            if last:
+                yield last
+
+    def _name_ending(self, item: str) -> _Found | None:
+        """The name at the end of the first item of an enumeration (安排李敏、…: 李敏): a listed
+        one, else the one after a role or a boundary, else the longest."""
+        fits = [n for n in (3, 2, 4) if len(item) >= n and
+                (self.kind_of(item[-n:]) == "person" or self.is_name(item[-n:]))]
+        if not fits:
+            return None
+        listed = [n for n in fits if self.kind_of(item[-n:]) == "person"]
+        bounded = [n for n in fits if n == len(item) or item[-n - 1] in _BEFORE_NAME
+                   or self._ends_role(item, len(item) - n)]
+        n = (listed or bounded or fits)[0]
+        return _Found(len(item) - n, len(item), item[-n:])
+
+    def _unknown_words(self, text: str, words: list[str]):
+        """Three-character words the segmenter made up (no dictionary holds them) that are
+        shaped like a name and stand after a boundary: ，王佩英把…, 据高淑琴讲."""
+        position = 0
+        for word in words:
+            if len(word) == 3 and word not in self.tags and self.is_name(word) and \
+                    (position == 0 or text[position - 1] in _BEFORE_NAME):
+                yield _Found(position, position + 3, word)
+            position += len(word)
+
+    def _foreign(self, text: str):
+        """Transliterated names joined with ·, none of whose parts names a place or a body."""
+        for match in _FOREIGN.finditer(text):
+            parts = re.split("[·•・]", match.group())
+            if all(self.kind_of(p) is None for p in parts) and parts[0][0] not in PARTICLES:
+                yield _Found(match.start(), match.end(), match.group())
+
+
+def _strip_honorific(item: str) -> str:
+    for honorific in ("等同志", "同志", "先生"):
+        if item.endswith(honorific) and len(item) > len(honorific) + 1:
+            return item[:-len(honorific)]
+    return item
