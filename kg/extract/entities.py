@@ -32,9 +32,10 @@ _HONORIFIC_WORDS = frozenset(HONORIFICS)
 _HONORIFIC = re.compile("|".join(sorted(HONORIFICS, key=len, reverse=True)))
 _DATELINE = re.compile(r"新华社([\u4e00-\u9fff]{2,4}?)(?:[0-9０-９一二三四五六七八九十]{1,3}月"
                        r"[0-9０-９一二三四五六七八九十]{1,3}日)?电")
+_NUMERALS = frozenset("一二三四五六七八九十百千")
 # Characters jieba glues to a name (邓小平等同志 → 邓小平等 / 同志) that do not change it.
 _NAME_FOLLOWERS = ("等", "们")
-_UNIT_SUFFIX = re.compile(r"^(省|市|自治区|地区|县)?(委员会|委|人民政府|政府|军区|革命委员会|革委会)")
+_UNIT_SUFFIX = re.compile(r"(省|市|自治区|地区|县)?(委员会|委|人民政府|政府|军区|革命委员会|革委会)")
 
 
 
@@ -105,14 +106,16 @@ def _listed(text: str, gazetteer: Gazetteer, tokens: Tokens, common: dict[str, s
     word_at = dict(zip(tokens.starts, tokens.words))
     for start, end, form in gazetteer.find(text):
         entry = gazetteer.entries[form]
-        if end not in ends and text[end - 1:end + 1] in common:
+        # A unit may follow a place (上海市|委) and a post its body (国防部|长).
+        joined = (entry.kind == "place" and _UNIT_SUFFIX.match(text, end)) or \
+            (entry.kind == "organization" and POST.match(text, end))
+        if end not in ends and not joined and text[end - 1:end + 1] in common:
             continue  # its last character begins a word: 北京大|学生, 轻工业部|门
         # A short name must end where a word ends: not 康生 in 健康|生活, 共产党 in 共产党员,
         # 朱德 in 朱德熙. It may close a longer word (首都北京), begin a word whose rest is a
-        # word of its own (台湾|同胞, 中国|人民), or stand before its post (国防部|长).
-        ends_word = end in ends or text[end:end + 1] in _NAME_FOLLOWERS or \
-            _word_rest(word_at.get(start), form, common) or \
-            (entry.kind == "organization" and POST.match(text, end))
+        # word of its own (台湾|同胞, 中国|人民), or be joined as above.
+        ends_word = end in ends or text[end:end + 1] in _NAME_FOLLOWERS or joined or \
+            _word_rest(word_at.get(start), form, common)
         if len(form) <= 3 and entry.kind != BLOCKER and not ends_word:
             continue
         if entry.needs_context and not _HONORIFIC.match(text, end):
@@ -156,7 +159,8 @@ def _honorific_persons(text: str, tokens: Tokens, gazetteer: Gazetteer,
             name, name_start = name[1:], name_start + 1  # 和|林彪, 向|江青
         if name.endswith(("副", "付", "代")):
             continue  # 陈副|总理: a surname and half a title
-        if gazetteer.kind_of(name) or not looks_like_name(name) or name[0] in PARTICLES:
+        if gazetteer.kind_of(name) or not looks_like_name(name) or name[0] in PARTICLES \
+                or any(c in _NUMERALS for c in name[1:]):
             continue
         if common.get(name, "nr") not in ("nr", "nrfg", "nrt"):
             continue  # an ordinary word that happens to start with a surname (全党, 全军)

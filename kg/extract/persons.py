@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from itertools import accumulate
 
 from ..datafiles import read_lines, read_tsv
@@ -38,7 +39,7 @@ _NOT_GIVEN = frozenset("的了是着过们这那么呢吗吧啊和与及或等�
 # begin a three-character name (许多|人).
 _WORD_TAGS = ("d", "v", "p", "c", "u", "m", "q", "f", "t", "a")
 # A title's first character does not end a name (陈副 is 陈 + 副总理).
-_NOT_LAST = frozenset("副付代总上内里外下后前听拍推无犯起搞用去要受见写道地为以译著家带打斗本剧坑队场系")
+_NOT_LAST = frozenset("副付代总上内里外下后前听拍推无犯起搞用去要受见写道地为以译著家带打斗本剧坑队场系办部")
 _HAN = re.compile("[\u4e00-\u9fff]+")
 # What may stand right before a name found by a word after it (据高淑琴讲, 的陈烈说).
 _BEFORE_NAME = frozenset("的据让由把被对向和与同跟给是了派请叫找问说将从为令使经在如及、，。：:；;（(“\"'‘ "
@@ -54,6 +55,8 @@ _TRANSLITERATION = ("阿埃艾爱安昂奥巴拜班邦贝本比彼宾波伯博�
                     "奈南内尼妮涅努诺欧帕潘佩彭皮珀普奇齐契恰乔切钦琼丘萨塞赛桑瑟森沙莎山尚舍什施"
                     "舒斯松苏索塔泰坦汤特提田廷图托瓦万旺威韦维温沃乌武西希锡夏谢辛休修雅亚扬耶伊"
                     "因英尤于约泽扎詹珍朱兹佐")
+_SURNAME_AFTER_BOUNDARY = re.compile(
+    "(?:^|(?<=[" + re.escape("".join(sorted(_BEFORE_NAME))) + "]))[\u4e00-\u9fff]", re.M)
 _FOREIGN = re.compile(f"[{_TRANSLITERATION}]{{2,8}}(?:[·•・][{_TRANSLITERATION}]{{1,8}})+")
 _ENUMERATION = re.compile(r"[\u4e00-\u9fff]{2,8}(?:、[\u4e00-\u9fff]{2,4})+(?:、[\u4e00-\u9fff]{2,8})?")
 _COUNTRY_AFTER = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")
@@ -86,6 +89,7 @@ class NameFinder:
         names = read_lines("surnames.txt")
         self.surnames = frozenset(n for n in names if len(n) == 1)
         self.compound = frozenset(n for n in names if len(n) == 2)
+        self.given_chars = _given_name_characters(self.surnames, self.compound)
         rows = read_tsv("person_cues.tsv")
         before = sorted((r["cue"] for r in rows if r["side"] == "before"), key=len, reverse=True)
         after = sorted((r["cue"] for r in rows if r["side"] == "after"), key=len, reverse=True)
@@ -104,8 +108,9 @@ class NameFinder:
         names: dict[str, None] = {}
         for found in (*self._after_roles(text), *self._before_acts(text),
                       *self._enumerations(text), *self._foreign(text),
-                      *self._unknown_words(text, words)):
-            names.setdefault(found.name, None)
+                      *self._unknown_words(text, words), *self._repeated(text)):
+            if not self._in_word(text, found):
+                names.setdefault(found.name, None)
         if not names:
             return []
         blocked = bytearray(len(text) + 1)
@@ -121,7 +126,7 @@ class NameFinder:
                 start = text.find(name, end)
         return sorted(result, key=lambda f: f.start)
 
-    def is_name(self, item: str, place_too: bool = False) -> bool:
+    def is_name(self, item: str, place_too: bool = False, strict: bool = False) -> bool:
         """Whether ``item`` can be an unlisted Chinese name: a surname and one or two
         characters (two or three after a compound surname), not an ordinary word.
 
@@ -147,11 +152,19 @@ class NameFinder:
         tag = self.tags.get(item)
         if (tag is not None and not tag.startswith("nr")) or item in self.frequent:
             return False
+        if strict and (self._ordinary(item[:2]) or (len(given) == 2 and self._ordinary(given))
+                       or not all(c in self.given_chars for c in given)):
+            return False  # with no cue beside it: not a word and a character (文革|中, 毛|主义),
+            # and made of characters listed people's given names are made of
         kind = self.kind_of(item)
-        if kind is None and any(self.kind_of(part) == "person"
-                                for part in (item[:2], item[:3], item[1:])):
-            return False  # a listed name and a character (江青|则, 连|叶群)
+        if kind is None and (any(self.kind_of(part) == "person" for part in (item[:2], item[:3]))
+                             or self.kind_of(item[1:]) is not None):
+            return False  # a listed name and a character (江青|则, 连|叶群, 解|江苏)
         return kind in (None, "person") or (place_too and kind == "place")
+
+    def _ordinary(self, word: str) -> bool:
+        """A frequent word that is not a name or a place (建国, 红卫 are given names too)."""
+        return word in self.frequent and not self.tags.get(word, "").startswith(("nr", "ns", "nz"))
 
     def _name_at(self, text: str, start: int, place_too: bool = False) -> _Found | None:
         """The name starting at ``start`` whose end is a word boundary, longest first; after a
@@ -173,6 +186,12 @@ class NameFinder:
         if not fits:
             return None
         return _Found(end - fits[0], end, text[end - fits[0]:end])
+
+    def _in_word(self, text: str, found: _Found) -> bool:
+        """Whether the name is the start of a longer word (高瞻远|瞩) or the end of one."""
+        start, end = found.start, found.end
+        return text[start:end + 1] in self.tags or text[start:end + 2] in self.tags or \
+            (start > 0 and text[start - 1:end] in self.tags and self.kind_of(found.name) is None)
 
     def _boundary_after(self, text: str, end: int) -> bool:
         return end == len(text) or text[end] in _AFTER_NAME or end in self._ends \
@@ -240,10 +259,29 @@ class NameFinder:
         shaped like a name and stand after a boundary: ，王佩英把…, 据高淑琴讲."""
         position = 0
         for word in words:
-            if len(word) == 3 and word not in self.tags and self.is_name(word) and \
+            if len(word) == 3 and word not in self.tags and self.is_name(word, strict=True) and \
                     (position == 0 or text[position - 1] in _BEFORE_NAME):
                 yield _Found(position, position + 3, word)
             position += len(word)
+
+    def _repeated(self, text: str):
+        """Names written again and again between word boundaries (，张以成的…，张以成的…):
+        a three-character one twice, a two-character one three times."""
+        counts: dict[str, int] = {}
+        for match in _SURNAME_AFTER_BOUNDARY.finditer(text):
+            start = match.end() - 1
+            if text[start] not in self.surnames:
+                continue
+            for length in (3, 2):
+                end = start + length
+                if end < len(text) and text[end] in _AFTER_NAME:
+                    item = text[start:end]
+                    counts[item] = counts.get(item, 0) + 1
+        for item, count in counts.items():
+            if count >= (2 if len(item) == 3 else 3) and self.kind_of(item) is None \
+                    and self.is_name(item, strict=True):
+                start = text.find(item)
+                yield _Found(start, start + len(item), item)
 
     def _foreign(self, text: str):
         """Transliterated names joined with ·, none of whose parts names a place or a body."""
@@ -251,6 +289,21 @@ class NameFinder:
             parts = re.split("[·•・]", match.group())
             if all(self.kind_of(p) is None for p in parts) and parts[0][0] not in PARTICLES:
                 yield _Found(match.start(), match.end(), match.group())
+
+
+@cache
+def _given_name_characters(surnames: frozenset[str], compound: frozenset[str]) -> frozenset[str]:
+    """The characters of the given names of the listed Chinese persons (persons.tsv)."""
+    chars = set()
+    for row in read_tsv("persons.tsv"):
+        for name in (row["name"], *filter(None, row.get("aliases", "").split("|"))):
+            if not _HAN.fullmatch(name) or not 2 <= len(name) <= 4:
+                continue
+            if name[:2] in compound:
+                chars.update(name[2:])
+            elif name[0] in surnames and len(name) <= 3:
+                chars.update(name[1:])
+    return frozenset(chars)
 
 
 def _strip_honorific(item: str) -> str:

@@ -24,6 +24,9 @@ __all__ = ["UnitFinder", "Unit", "POST"]
 _BREAKING_TAGS = ("u", "p", "c", "r", "d", "m", "q", "y", "e", "o")
 _PSEUDO_HEADS = ("中央", "中共")
 _MAX_WORDS = 4
+# A place and a bare school word is the place's schools, not a school's name (北京中学的…);
+# the schools named so (上海中学) are listed.
+_BARE_SCHOOLS = frozenset(("中学", "小学", "大学", "学院", "学校"))
 # Posts written after the body they belong to (国防部长, 新华社国际部副主任): a unit word may end
 # inside a word of the segmenter's when one of these follows (国际|部副|主任).
 POST = re.compile("副?(?:部长|长|主任|委员|常委|书记|主席|司令员?|政委|顾问|负责人|组长)")
@@ -95,6 +98,8 @@ class UnitFinder:
                 if k < len(word) and not POST.match(text, end):
                     continue
                 rest = text[head.end:end]
+                if head.kind == "place" and rest in _BARE_SCHOOLS:
+                    continue  # 北京中学的文化大革命: the schools of Beijing
                 kind = self._suffix_kind(rest, head.kind)
                 if kind:
                     surface = text[head.start:end]
