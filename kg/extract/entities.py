@@ -10,7 +10,9 @@ must sit on word boundaries, and a name that is also an ordinary word needs a ti
 
 from __future__ import annotations
 
+import bisect
 import re
+from itertools import compress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -76,8 +78,8 @@ class EntityFinder:
         """
         gazetteer = self.gazetteer
         protected = list(protected)
-        starts = set(tokens.starts)
-        candidates = list(_listed(text, gazetteer, tokens, self.common))
+        starts, ends = set(tokens.starts), set(tokens.ends)
+        candidates = list(_listed(text, gazetteer, tokens, ends, self.common))
         candidates += _honorific_persons(text, tokens, gazetteer, self.common)
         candidates += _units(text, candidates)
         heads = [Unit(c.start, c.end, c.kind, c.name, c.surface) for c in candidates
@@ -86,10 +88,11 @@ class EntityFinder:
                                   u.surface, 3) for u in self.units.extend(text, tokens, heads)]
         candidates += _datelines(text, gazetteer)
         candidates += _learned(text, learned, starts)
-        for found in self.names.find(text, tokens.words, protected):
+        for found in self.names.find(text, tokens.words, tokens.starts, ends, protected):
             candidates.append(_Candidate(found.start, found.end, "person",
                                          self._canonical("person", found.name), found.name, 3))
-        candidates = [_stationed(c, text, gazetteer) for c in candidates]
+        if "驻" in text:
+            candidates = [_stationed(c, text, gazetteer) for c in candidates]
         inside = bytearray(len(text) + 1)
         for start, end in protected:
             inside[start:end] = b"\x01" * (end - start)
@@ -101,9 +104,8 @@ class EntityFinder:
         return entry.name if entry is not None and entry.kind == kind else form
 
 
-def _listed(text: str, gazetteer: Gazetteer, tokens: Tokens, common: dict[str, str]):
-    ends = set(tokens.ends)
-    word_at = dict(zip(tokens.starts, tokens.words))
+def _listed(text: str, gazetteer: Gazetteer, tokens: Tokens, ends: set[int],
+            common: dict[str, str]):
     for start, end, form in gazetteer.find(text):
         entry = gazetteer.entries[form]
         # A unit may follow a place (上海市|委) and a post its body (国防部|长).
@@ -115,7 +117,7 @@ def _listed(text: str, gazetteer: Gazetteer, tokens: Tokens, common: dict[str, s
         # 朱德 in 朱德熙. It may close a longer word (首都北京), begin a word whose rest is a
         # word of its own (台湾|同胞, 中国|人民), or be joined as above.
         ends_word = end in ends or text[end:end + 1] in _NAME_FOLLOWERS or joined or \
-            _word_rest(word_at.get(start), form, common)
+            _word_rest(_word_at(tokens, start), form, common)
         if len(form) <= 3 and entry.kind != BLOCKER and not ends_word:
             continue
         if entry.needs_context and not _HONORIFIC.match(text, end):
@@ -134,6 +136,12 @@ def _stationed(c: _Candidate, text: str, gazetteer: Gazetteer) -> _Candidate:
     return _Candidate(c.start, c.end - 2, "place", entry.name, c.surface[:-2], c.priority)
 
 
+def _word_at(tokens: Tokens, start: int) -> str | None:
+    """The word of ``tokens`` that starts at ``start``, if one does."""
+    i = bisect.bisect_left(tokens.starts, start)
+    return tokens.words[i] if i < len(tokens.starts) and tokens.starts[i] == start else None
+
+
 def _word_rest(word: str | None, form: str, common: dict[str, str]) -> bool:
     """Whether ``word`` is ``form`` and then another word of two characters or more."""
     return word is not None and word.startswith(form) and len(word) - len(form) >= 2 \
@@ -147,7 +155,7 @@ def _honorific_persons(text: str, tokens: Tokens, gazetteer: Gazetteer,
     words, starts = tokens.words, tokens.starts
     if _HONORIFIC_WORDS.isdisjoint(words):
         return found
-    for i in [i for i, word in enumerate(words) if word in _HONORIFIC_WORDS]:
+    for i in compress(range(len(words)), map(_HONORIFIC_WORDS.__contains__, words)):
         if i == 0:
             continue
         name, name_start = words[i - 1].removesuffix("等"), starts[i - 1]

@@ -9,6 +9,7 @@ sessions of the National People's Congress (七届人大三次会议).
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from ..model import DateValue, MeetingMention
 from .dates import chinese_number, parse_text_date
@@ -92,6 +93,14 @@ def committee_on(date: DateValue | None, plenum: int) -> int | None:
     return current[0]
 
 
+class _Span(NamedTuple):
+    start_: int
+    end_: int
+
+    def span(self) -> tuple[int, int]:
+        return self.start_, self.end_
+
+
 def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMention]:
     """Every meeting named in ``text``, in text order; overlapping forms count once.
 
@@ -103,7 +112,7 @@ def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMenti
     found: list[tuple[int, int, MeetingMention]] = []
     taken: list[tuple[int, int]] = []
 
-    def add(match: re.Match, mention: MeetingMention) -> None:
+    def add(match: re.Match | _Span, mention: MeetingMention) -> None:
         start, end = match.span()
         if any(s < end and start < e for s, e in taken):
             return
@@ -132,7 +141,10 @@ def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMenti
         number = chinese_number(match.group(1))
         before, after = text[max(0, match.start() - 2):match.start()], text[match.end():]
         if 7 <= number <= 20 and (before.endswith(_CONGRESS_BEFORE) or _CONGRESS_AFTER.match(after)):
-            add(match, MeetingMention(congress_name(number), match.group(), match.start(), number))
+            # the party written before it is part of the name (中共九大), not a mention of its own
+            start = match.start() - 2 if before.endswith(("中共", "党的")) else match.start()
+            add(_Span(start, match.end()), MeetingMention(congress_name(number),
+                                                          text[start:match.end()], start, number))
     for match in _PLENUM_BARE.finditer(text) if plenums else ():
         session = chinese_number(match.group(1))
         term = _term_before(found, match.start()) or committee_on(date, session)

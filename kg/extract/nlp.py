@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from functools import cache, lru_cache
-from itertools import accumulate
+from itertools import accumulate, compress
 from pathlib import Path
 from typing import NamedTuple
 
@@ -70,23 +70,26 @@ class Segmenter:
         self._reference_cut = lru_cache(maxsize=65_536)(lambda run: tuple(latin.lcut(run)))
 
     def cut(self, text: str) -> list[str]:
-        words: list[str] = []
-        pending: list[str] = []  # a run of words without Chinese, from one with Latin in it
-        for word in self._cut(text):
-            if pending:
-                if not word.isascii() and _HAN.search(word):
-                    words.extend(self._reference_cut("".join(pending)))
-                    pending = []
-                    words.append(word)
-                else:
-                    pending.append(word)
-            elif word.isascii() and _LATIN.search(word):
-                pending.append(word)
-            else:
-                words.append(word)
-        if pending:
-            words.extend(self._reference_cut("".join(pending)))
-        return _recut_repeats(words)
+        words = self._cut(text)
+        # Runs of words without Chinese, from one with Latin in it up to the next word with
+        # Chinese, are cut again; only the words made of ASCII can begin one.
+        starts = [i for i in compress(range(len(words)), map(str.isascii, words))
+                  if _LATIN.search(words[i])]
+        if starts:
+            cut: list[str] = []
+            done = 0
+            for i in starts:
+                if i < done:
+                    continue  # inside the run before
+                j = i + 1
+                while j < len(words) and (words[j].isascii() or not _HAN.search(words[j])):
+                    j += 1
+                cut += words[done:i]
+                cut += self._reference_cut("".join(words[i:j]))
+                done = j
+            cut += words[done:]
+            words = cut
+        return _recut_repeats(words, text)
 
     def tokens(self, text: str) -> Tokens:
         """The words of ``text`` and where each starts and ends (in characters)."""
@@ -96,6 +99,7 @@ class Segmenter:
 
 
 _HAN = re.compile("[\u4e00-\u9fff]")
+_REPEAT = re.compile(r"([\u4e00-\u9fff])\1\1")
 # The characters jieba's own rules group differently from rjieba's (its re_han_default).
 _LATIN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+#&._%-"
 _LATIN = re.compile(f"[{re.escape(_LATIN_CHARS)}]")
@@ -152,8 +156,10 @@ def _latin_tokenizer():
     return tokenizer
 
 
-def _recut_repeats(words: list[str]) -> list[str]:
+def _recut_repeats(words: list[str], text: str) -> list[str]:
     """``words`` with each run of one character cut into several words cut as jieba does."""
+    if not _REPEAT.search(text):
+        return words  # a tie needs three of one character in a row
     i = 0
     while i < len(words) - 1:
         char = words[i][0]

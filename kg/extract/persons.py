@@ -19,10 +19,12 @@ in a text, its other occurrences there are mentions too. The cue words are data
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
-from itertools import accumulate
+
+import ahocorasick_rs
 
 from ..datafiles import read_lines, read_tsv
 
@@ -55,10 +57,10 @@ _TRANSLITERATION = ("阿埃艾爱安昂奥巴拜班邦贝本比彼宾波伯博�
                     "奈南内尼妮涅努诺欧帕潘佩彭皮珀普奇齐契恰乔切钦琼丘萨塞赛桑瑟森沙莎山尚舍什施"
                     "舒斯松苏索塔泰坦汤特提田廷图托瓦万旺威韦维温沃乌武西希锡夏谢辛休修雅亚扬耶伊"
                     "因英尤于约泽扎詹珍朱兹佐")
-_SURNAME_AFTER_BOUNDARY = re.compile(
-    "(?:^|(?<=[" + re.escape("".join(sorted(_BEFORE_NAME))) + "]))[\u4e00-\u9fff]", re.M)
 _FOREIGN = re.compile(f"[{_TRANSLITERATION}]{{2,8}}(?:[·•・][{_TRANSLITERATION}]{{1,8}})+")
-_ENUMERATION = re.compile(r"[\u4e00-\u9fff]{2,8}(?:、[\u4e00-\u9fff]{2,4})+(?:、[\u4e00-\u9fff]{2,8})?")
+# from the start of a run of Chinese characters only: tried inside a run, it would scan the
+# rest of the run again at every character
+_ENUMERATION_RUN = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]+(?:、[\u4e00-\u9fff]+)+")
 _COUNTRY_AFTER = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")
 _WORK_AFTER = re.compile(r"(?:[：:]|主?编|著)《")
 
@@ -90,25 +92,42 @@ class NameFinder:
         self.surnames = frozenset(n for n in names if len(n) == 1)
         self.compound = frozenset(n for n in names if len(n) == 2)
         self.given_chars = _given_name_characters(self.surnames, self.compound)
+        self._name_starts = frozenset(self.surnames | {c[0] for c in self.compound} |
+                                      _listed_name_starts())
+        # a surname and one or two characters between word boundaries: a name written again
+        before = "(?:^|(?<=[" + re.escape("".join(sorted(_BEFORE_NAME))) + "]))"
+        after = "(?=[" + re.escape("".join(sorted(_AFTER_NAME))) + "])"
+        surname = "[" + "".join(sorted(self.surnames)) + "]"
+        self._repeats = tuple((re.compile(f"{before}{surname}[\u4e00-\u9fff]{{{n - 1}}}{after}", re.M),
+                               least) for n, least in ((3, 2), (2, 3)))
         rows = read_tsv("person_cues.tsv")
         before = sorted((r["cue"] for r in rows if r["side"] == "before"), key=len, reverse=True)
         after = sorted((r["cue"] for r in rows if r["side"] == "after"), key=len, reverse=True)
         self.titles = frozenset(before)
-        self._before = re.compile(f"(?:{'|'.join(map(re.escape, before))})[：:]?[ \u3000]?")
-        self._after = re.compile("|".join(map(re.escape, after)))
+        # every occurrence of every cue, overlapping ones too, in one pass over a text
+        standard = ahocorasick_rs.MatchKind.Standard
+        self._before = ahocorasick_rs.AhoCorasick(before, matchkind=standard)
+        self._after = ahocorasick_rs.AhoCorasick(after, matchkind=standard)
 
-    def find(self, text: str, words: Iterable[str] = (), taken: Iterable[tuple[int, int]] = ()
-             ) -> list[_Found]:
+    def find(self, text: str, words: list[str] | None = None, starts: list[int] | None = None,
+             ends: set[int] | None = None, taken: Iterable[tuple[int, int]] = ()) -> list[_Found]:
         """Unlisted person names in ``text``, every occurrence, outside the ``taken`` spans.
 
-        ``words`` are the segmenter's words of ``text``: where they end is a word boundary.
+        ``words`` are the segmenter's words of ``text``, ``starts`` where they start and
+        ``ends`` where they end: a word boundary.
         """
-        words = list(words) or [text]
-        self._ends = ends = set(accumulate(map(len, words)))
+        if words is None:
+            words, starts, ends = [text], [0], {len(text)}
+        self._ends = ends
+        # where the name after a role may start (总编：华新民), where a word after a name starts
+        self._role_ends = {_past_colon(text, end) for _, _, end in
+                           self._before.find_matches_as_indexes(text, overlapping=True)}
+        self._acts = self._after.find_matches_as_indexes(text, overlapping=True)
+        self._act_starts = {start for _, start, _ in self._acts}
         names: dict[str, None] = {}
         for found in (*self._after_roles(text), *self._before_acts(text),
                       *self._enumerations(text), *self._foreign(text),
-                      *self._unknown_words(text, words), *self._repeated(text)):
+                      *self._unknown_words(text, words, starts), *self._repeated(text)):
             if not self._in_word(text, found):
                 names.setdefault(found.name, None)
         if not names:
@@ -182,7 +201,7 @@ class NameFinder:
         fits = [n for n in (3, 2, 4) if end - n >= 0 and self.is_name(text[end - n:end])]
         if len(fits) > 1:
             fits = [n for n in fits if end == n or text[end - n - 1] in _BEFORE_NAME
-                    or self._ends_role(text, end - n)]
+                    or end - n in self._role_ends]
         if not fits:
             return None
         return _Found(end - fits[0], end, text[end - fits[0]:end])
@@ -195,22 +214,20 @@ class NameFinder:
 
     def _boundary_after(self, text: str, end: int) -> bool:
         return end == len(text) or text[end] in _AFTER_NAME or end in self._ends \
-            or self._after.match(text, end) is not None
-
-    def _ends_role(self, text: str, position: int) -> bool:
-        return any(m.end() == position for m in self._before.finditer(text, max(0, position - 7),
-                                                                       position))
+            or end in self._act_starts
 
     def _after_roles(self, text: str):
-        for match in self._before.finditer(text):
-            if found := self._name_at(text, match.end(), place_too=True):
+        for end in sorted(self._role_ends):
+            if found := self._name_at(text, end, place_too=True):
                 yield found
 
     def _before_acts(self, text: str):
-        for match in self._after.finditer(text):
+        starts = self._name_starts
+        for _, start, end in self._acts:
             # the word after the name is a word of its own: 陈烈|说, not 史实|说明
-            if match.end() in self._ends or match.end() == len(text):
-                if found := self._name_before(text, match.start()):
+            if (end in self._ends or end == len(text)) and \
+                    (text[start - 3:start - 2] in starts or text[start - 2:start - 1] in starts):
+                if found := self._name_before(text, start):
                     yield found
         for match in _WORK_AFTER.finditer(text):
             if found := self._name_before(text, match.start()):
@@ -223,25 +240,42 @@ class NameFinder:
     def _enumerations(self, text: str):
         """Names listed with 、 beside at least one other name, and no other kind of thing;
         a listed name that needs a title beside it is taken here too (万里 among 李鹏、乔石)."""
-        for match in _ENUMERATION.finditer(text):
-            head, *middle, tail = match.group().split("、")
-            bare = [_strip_honorific(item) for item in middle]
-            if not all(self.kind_of(item) == "person" or self.is_name(item) for item in bare):
-                continue
-            first = self._name_ending(head)
-            last = self._name_at(text, match.end() - len(tail))
-            if len(middle) + (first is not None) + (last is not None) < 2:
-                continue
-            position = match.start() + len(head) + 1
-            for item, name in zip(middle, bare):
-                yield _Found(position, position + len(name), name)
-                position += len(item) + 1
-            if first:
-                yield _Found(match.start() + first.start, match.start() + first.end, first.name)
-            if last:
-                yield last
+        for run in _ENUMERATION_RUN.finditer(text):
+            items = run.group().split("、")
+            position = run.start()
+            # an enumeration of names: items of two to four characters between 、; a longer
+            # item ends one (its start may be a name) and begins the next (its end may be)
+            for group in _groups(items):
+                yield from self._enumeration(text, position + group[0], items[group[1]:group[2]])
 
-    def _name_ending(self, item: str) -> _Found | None:
+    def _enumeration(self, text: str, offset: int, items: list[str]):
+        head, *middle, tail = items
+        starts = self._name_starts
+        if not all(item[0] in starts for item in middle) or \
+                (not middle and tail[0] not in starts):
+            return  # the cheap test first: a name starts with a surname or a listed name
+        head = head[-8:]
+        offset += len(items[0]) - len(head)
+        bare = [_strip_honorific(item) for item in middle]
+        if not all(self.kind_of(item) == "person" or self.is_name(item) for item in bare):
+            return
+        first = self._name_ending(head, offset)
+        position = offset + len(head) + 1
+        for item in middle:
+            position += len(item) + 1
+        last = self._name_at(text, position)
+        if len(middle) + (first is not None) + (last is not None) < 2:
+            return
+        position = offset + len(head) + 1
+        for item, name in zip(middle, bare):
+            yield _Found(position, position + len(name), name)
+            position += len(item) + 1
+        if first:
+            yield _Found(offset + first.start, offset + first.end, first.name)
+        if last:
+            yield last
+
+    def _name_ending(self, item: str, offset: int) -> _Found | None:
         """The name at the end of the first item of an enumeration (安排李敏、…: 李敏): a listed
         one, else the one after a role or a boundary, else the longest."""
         fits = [n for n in (3, 2, 4) if len(item) >= n and
@@ -250,38 +284,33 @@ class NameFinder:
             return None
         listed = [n for n in fits if self.kind_of(item[-n:]) == "person"]
         bounded = [n for n in fits if n == len(item) or item[-n - 1] in _BEFORE_NAME
-                   or self._ends_role(item, len(item) - n)]
+                   or offset + len(item) - n in self._role_ends]
         n = (listed or bounded or fits)[0]
         return _Found(len(item) - n, len(item), item[-n:])
 
-    def _unknown_words(self, text: str, words: list[str]):
+    def _unknown_words(self, text: str, words: list[str], starts: list[int]):
         """Three-character words the segmenter made up (no dictionary holds them) that are
-        shaped like a name and stand after a boundary: ，王佩英把…, 据高淑琴讲."""
-        position = 0
-        for word in words:
-            if len(word) == 3 and word not in self.tags and self.is_name(word, strict=True) and \
-                    (position == 0 or text[position - 1] in _BEFORE_NAME):
-                yield _Found(position, position + 3, word)
-            position += len(word)
+        shaped like a name and stand after a boundary once at least: ，王佩英把…, 据高淑琴讲."""
+        surnames, tags = self.surnames, self.tags
+        made_up = [w for w in set(words) if len(w) == 3 and w[0] in surnames and w not in tags]
+        for word in made_up:
+            if not self.is_name(word, strict=True):
+                continue
+            start = text.find(word)
+            while start > 0 and text[start - 1] not in _BEFORE_NAME:
+                start = text.find(word, start + 1)
+            if start >= 0:
+                yield _Found(start, start + 3, word)
 
     def _repeated(self, text: str):
         """Names written again and again between word boundaries (，张以成的…，张以成的…):
         a three-character one twice, a two-character one three times."""
-        counts: dict[str, int] = {}
-        for match in _SURNAME_AFTER_BOUNDARY.finditer(text):
-            start = match.end() - 1
-            if text[start] not in self.surnames:
-                continue
-            for length in (3, 2):
-                end = start + length
-                if end < len(text) and text[end] in _AFTER_NAME:
-                    item = text[start:end]
-                    counts[item] = counts.get(item, 0) + 1
-        for item, count in counts.items():
-            if count >= (2 if len(item) == 3 else 3) and self.kind_of(item) is None \
-                    and self.is_name(item, strict=True):
-                start = text.find(item)
-                yield _Found(start, start + len(item), item)
+        for pattern, least in self._repeats:
+            for item, count in Counter(pattern.findall(text)).items():
+                if count >= least and self.kind_of(item) is None and \
+                        self.is_name(item, strict=True):
+                    start = text.find(item)
+                    yield _Found(start, start + len(item), item)
 
     def _foreign(self, text: str):
         """Transliterated names joined with ·, none of whose parts names a place or a body."""
@@ -289,6 +318,13 @@ class NameFinder:
             parts = re.split("[·•・]", match.group())
             if all(self.kind_of(p) is None for p in parts) and parts[0][0] not in PARTICLES:
                 yield _Found(match.start(), match.end(), match.group())
+
+
+@cache
+def _listed_name_starts() -> frozenset[str]:
+    """The first characters of the listed persons' names and aliases."""
+    return frozenset(form[0] for row in read_tsv("persons.tsv")
+                     for form in (row["name"], *filter(None, row.get("aliases", "").split("|"))))
 
 
 @cache
@@ -304,6 +340,30 @@ def _given_name_characters(surnames: frozenset[str], compound: frozenset[str]) -
             elif name[0] in surnames and len(name) <= 3:
                 chars.update(name[1:])
     return frozenset(chars)
+
+
+def _past_colon(text: str, end: int) -> int:
+    """Where a name after a role starts: past a colon and a space (总编：华新民)."""
+    if text[end:end + 1] in ("：", ":"):
+        end += 1
+    if text[end:end + 1] in (" ", "\u3000"):
+        end += 1
+    return end
+
+
+def _groups(items: list[str]):
+    """``(offset, first, end)`` of each enumeration in a run of items split at 、: items
+    ``first`` to ``end`` (exclusive), where every item but the first and the last has two to
+    four characters; ``offset`` is where item ``first`` starts in the run."""
+    first, offset, position = 0, 0, 0
+    for i, item in enumerate(items):
+        if 0 < i < len(items) - 1 and not 2 <= len(item) <= 4:
+            if i - first >= 1:
+                yield offset, first, i + 1
+            first, offset = i, position
+        position += len(item) + 1
+    if len(items) - first >= 2:
+        yield offset, first, len(items)
 
 
 def _strip_honorific(item: str) -> str:

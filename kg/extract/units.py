@@ -10,6 +10,7 @@ is no mention of its own. Compound heads chain (中共广东省委 + 党校 + �
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -22,14 +23,20 @@ __all__ = ["UnitFinder", "Unit", "POST"]
 # Words that may not stand inside a unit's name: particles, prepositions, conjunctions,
 # pronouns and adverbs (jieba's tags).
 _BREAKING_TAGS = ("u", "p", "c", "r", "d", "m", "q", "y", "e", "o")
-_PSEUDO_HEADS = ("中央", "中共")
+_PSEUDO_HEAD = re.compile("中央|中共")
 _MAX_WORDS = 4
+_REACH = 16  # characters from a head to the end of its unit word, at most
 # A place and a bare school word is the place's schools, not a school's name (北京中学的…);
 # the schools named so (上海中学) are listed.
 _BARE_SCHOOLS = frozenset(("中学", "小学", "大学", "学院", "学校"))
 # Posts written after the body they belong to (国防部长, 新华社国际部副主任): a unit word may end
 # inside a word of the segmenter's when one of these follows (国际|部副|主任).
 POST = re.compile("副?(?:部长|长|主任|委员|常委|书记|主席|司令员?|政委|顾问|负责人|组长)")
+
+
+def _starts_word(starts: list[int], position: int) -> bool:
+    i = bisect.bisect_left(starts, position)
+    return i < len(starts) and starts[i] == position
 
 
 class Unit(NamedTuple):
@@ -60,30 +67,37 @@ class UnitFinder:
         self.suffixes = {r["suffix"]: (r["kind"], r["after"]) for r in rows if r["kind"] != "none"}
         self.not_units = frozenset(r["suffix"] for r in rows if r["kind"] == "none")
         self._longest = max(map(len, self.suffixes))
+        self._suffix_pattern = re.compile("|".join(
+            map(re.escape, sorted(self.suffixes, key=len, reverse=True))))
 
     def extend(self, text: str, tokens: Tokens, heads: Iterable[Unit]) -> list[Unit]:
         """The longer names that ``heads`` (listed names found in ``text``) begin."""
-        index = [0] * len(text)  # the word each character is in
-        for i, (start, end) in enumerate(zip(tokens.starts, tokens.ends)):
-            index[start:end] = [i] * (end - start)
-        heads = list(heads) + [Unit(s, s + 2, "organization", w, w)
-                               for w, s in zip(tokens.words, tokens.starts) if w in _PSEUDO_HEADS]
+        starts = tokens.starts
+        heads = list(heads) + [Unit(m.start(), m.end(), "organization", m.group(), m.group())
+                               for m in _PSEUDO_HEAD.finditer(text)
+                               if _starts_word(starts, m.start())]
+        # where a unit word ends: a head needs one within reach
+        suffix_ends = [m.end() for m in self._suffix_pattern.finditer(text)]
+        if not suffix_ends:
+            return []
         found = []
         for head in heads:
-            unit = self._longest_unit(text, tokens, index, head)
+            i = bisect.bisect_right(suffix_ends, head.end)
+            if i == len(suffix_ends) or suffix_ends[i] - head.end > _REACH:
+                continue
+            unit = self._longest_unit(text, tokens, head)
             if unit is not None:
                 found.append(unit)
                 # chains: the unit is the head of a longer one
-                while (longer := self._longest_unit(text, tokens, index, unit)) is not None:
+                while (longer := self._longest_unit(text, tokens, unit)) is not None:
                     found.append(longer)
                     unit = longer
         return found
 
-    def _longest_unit(self, text: str, tokens: Tokens, index: list[int],
-                      head: Unit) -> Unit | None:
-        if head.end >= len(text):
+    def _longest_unit(self, text: str, tokens: Tokens, head: Unit) -> Unit | None:
+        if head.end >= len(text) or not "\u4e00" <= text[head.end] <= "\u9fff":
             return None
-        i = index[head.end]
+        i = bisect.bisect_right(tokens.starts, head.end) - 1  # the word the head ends in or before
         best = None
         words, starts, ends = tokens.words, tokens.starts, tokens.ends
         for j in range(i, min(i + _MAX_WORDS, len(words))):
