@@ -124,8 +124,9 @@ def _body_of(key) -> str:
 
 def merge(copies: list[tuple[Record, Facts]], warnings: list[Problem] | None = None
           ) -> tuple[Record, Facts]:
-    """One record from the copies of a document: the first, with empty fields filled in.
-    Copies whose content differs are reported in ``warnings``."""
+    """One record from the copies of a document: the first, with empty fields filled in,
+    and the publication a copy names in place of one inferred (a BHA JSON file without its
+    book's ``.metadata``). Copies whose content differs are reported in ``warnings``."""
     record, facts = copies[0]
     for other, other_facts in copies[1:]:
         if warnings is not None and other.content() != record.content():
@@ -144,6 +145,10 @@ def merge(copies: list[tuple[Record, Facts]], warnings: list[Problem] | None = N
             record = replace(record, **filled)
             if "body" in filled:
                 facts = other_facts
+    if record.publication_inferred:
+        named = next((r for r, _ in copies if not r.publication_inferred), None)
+        if named is not None:
+            record = replace(record, publication=named.publication, publication_inferred=False)
     return record, facts
 
 

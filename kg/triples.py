@@ -136,7 +136,7 @@ def document_triples(doc: Document, minter: Minter,
     """
     emit = _Emitter(minter, set() if seen is None else seen)
     record = doc.record
-    subject = minter.document(record.publication, record.source_id)
+    subject = minter.document(*record.key)
     yield from _metadata(subject, record, emit, author_kind)
     yield from _provenance(subject, doc, minter)
     yield from _mentions(subject, doc, emit, wikidata)
@@ -264,7 +264,7 @@ def _citations(subject: URIRef, doc: Document, emit: _Emitter) -> Iterator[Tripl
 
 
 def record_key(doc: Document) -> str:
-    return f"{doc.record.publication}/{doc.record.source_id}"
+    return "/".join(doc.record.key)
 
 
 def _one_line(title: str) -> str:
