@@ -97,4 +97,4 @@ def record_info(record: Record, facts: Facts) -> RecordInfo:
                       tuple(sorted({(span.title, normalize_title(span.title))
                                     for span in facts.citations})),
                       tuple(record_names(record)), tuple(sorted(dependencies(record, facts))),
-                      citing_limit(record))
+                      citing_limit(record, facts))

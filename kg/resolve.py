@@ -23,8 +23,8 @@ from .extract.citations import SHORT_TYPES, display_title, normalize_title
 from .extract.gazetteer import load_gazetteer
 from .model import DateValue, Facts, Record, ResolvedCitation
 
-__all__ = ["CitationIndex", "TitleEntry", "title_entry", "dependencies", "citing_limit",
-           "within_reprint_window",
+__all__ = ["CitationIndex", "TitleEntry", "Citing", "title_entry", "dependencies", "own_date",
+           "citing_limit", "within_reprint_window",
            "resolve_citations",
            "fingerprint", "UNRESOLVED_SHORT_FORM"]
 
@@ -84,13 +84,33 @@ class TitleEntry(NamedTuple):
         return (_date_key(self.date), self.key)
 
 
-def title_entry(record: Record, facts: Facts) -> TitleEntry:
-    """The index entry of a document, read from the copy that represents it."""
-    # A document exists from its adoption on, even if printed later.
+class Citing(NamedTuple):
+    """A document whose citations are resolved: its key (it never cites itself) and the
+    latest date it can cite (``citing_limit``)."""
+
+    key: Key
+    limit: tuple[int, int, int]
+
+
+def own_date(record: Record, facts: Facts) -> DateValue | None:
+    """The date of a document's own text: its adoption date when the text gives one (a
+    repost of 2011 of a resolution adopted in 1981 is a text of 1981), else its first date.
+
+    >>> own_date(Record("bha-json", "a", 0, 1, "x", "决议", dates=(DateValue(2011, 5, 31),)),
+    ...          Facts(adopted_on=DateValue(1981, 6, 27)))
+    DateValue(year=1981, month=6, day=27)
+    """
     dates = [d for d in (*record.dates[:1], facts.adopted_on) if d is not None]
+    return min(dates, key=_date_key) if dates else None
+
+
+def title_entry(record: Record, facts: Facts) -> TitleEntry:
+    """The index entry of a document, read from the copy that represents it. It is dated
+    by its own text (``own_date``): a document exists from its adoption on, even if printed
+    later."""
     title = display_title(record.title)
-    return TitleEntry(record.key, title, min(dates, key=_date_key) if dates else None,
-                      facts.adopted_at, normalize_title(title))
+    return TitleEntry(record.key, title, own_date(record, facts), facts.adopted_at,
+                      normalize_title(title))
 
 
 def dependencies(record: Record, facts: Facts) -> frozenset[str]:
@@ -234,11 +254,11 @@ class CitationIndex:
         self._changed, self._forms_before = {}, {}
         return changed
 
-    def lookup(self, title: str, citing: Record) -> TitleEntry | None:
+    def lookup(self, title: str, citing: Citing) -> TitleEntry | None:
         """The earliest corpus document titled ``title`` dated no later than ``citing``."""
         return self._earliest(self.titles.get(normalize_title(title), ()), citing)
 
-    def fuzzy(self, title: str, citing: Record) -> tuple[TitleEntry, float] | None:
+    def fuzzy(self, title: str, citing: Citing) -> tuple[TitleEntry, float] | None:
         """The corpus title within edit distance 2 of a long ``title``, if exactly one is
         nearest; titles of a crowded family (more than ``_FUZZY_BUCKET`` sharing its first
         characters) are not guessed at."""
@@ -258,10 +278,9 @@ class CitationIndex:
         entry = self._earliest(self.titles[best], citing)
         return (entry, round(1 - distance / len(norm), 3)) if entry else None
 
-    def adopted_document(self, meeting: str, type_word: str, citing: Record
+    def adopted_document(self, meeting: str, type_word: str, citing: Citing
                          ) -> TitleEntry | None:
-        return self.adopted_earliest(self.adopted.get(meeting, ()), type_word, citing.key,
-                                     citing_limit(citing))
+        return self.adopted_earliest(self.adopted.get(meeting, ()), type_word, *citing)
 
     @staticmethod
     def adopted_earliest(entries, type_word: str, key: Key, limit) -> TitleEntry | None:
@@ -298,8 +317,8 @@ class CitationIndex:
         return self._form(normalize_title(title)) or title
 
     @staticmethod
-    def _earliest(entries, citing: Record) -> TitleEntry | None:
-        return CitationIndex.earliest(entries, citing.key, citing_limit(citing))
+    def _earliest(entries, citing: Citing) -> TitleEntry | None:
+        return CitationIndex.earliest(entries, *citing)
 
     @staticmethod
     def earliest(entries, key: Key, limit: tuple[int, int, int]) -> TitleEntry | None:
@@ -317,10 +336,10 @@ def within_reprint_window(a: TitleEntry, b: TitleEntry) -> bool:
     return day_a is None or day_b is None or abs(day_a - day_b) <= _REPRINT_DAYS
 
 
-def citing_limit(record: Record) -> tuple[int, int, int]:
-    """The latest date a document can cite: its own (the end of its month or year when only
-    those are known)."""
-    return _date_key(record.dates[0] if record.dates else None, late=True)
+def citing_limit(record: Record, facts: Facts) -> tuple[int, int, int]:
+    """The latest date a document can cite: the date of its own text (``own_date``; the end
+    of its month or year when only those are known)."""
+    return _date_key(own_date(record, facts), late=True)
 
 
 @dataclass
@@ -338,10 +357,11 @@ def resolve_citations(record: Record, facts: Facts, index: CitationIndex
                       ) -> tuple[ResolvedCitation, ...]:
     """The works ``record`` cites, each once, with every place that cites it as evidence."""
     abbreviations = load_gazetteer().abbreviations
+    citing = Citing(record.key, citing_limit(record, facts))
     works: dict[object, _Cited] = {}  # one per cited work, in order of first citation
     recent: list[_Cited] = []  # every citation in text order, for short forms
     for span in facts.citations:
-        cited = _resolve_span(span, record, index, abbreviations, recent)
+        cited = _resolve_span(span, record, citing, index, abbreviations, recent)
         same = works.setdefault(_work_key(cited), cited)
         same.meeting = same.meeting or cited.meeting
         same.evidence.append((span.surface, span.start, span.end, cited.rule))
@@ -357,11 +377,11 @@ def _work_key(cited: _Cited) -> object:
     return cited.target or normalize_title(cited.title)
 
 
-def _resolve_span(span, record: Record, index: CitationIndex, abbreviations: dict[str, str],
-                  recent: list[_Cited]) -> _Cited:
+def _resolve_span(span, record: Record, citing: Citing, index: CitationIndex,
+                  abbreviations: dict[str, str], recent: list[_Cited]) -> _Cited:
     inner = span.title
     if inner in SHORT_TYPES:
-        return _short_form(span, inner, record, index, recent)
+        return _short_form(span, inner, citing, index, recent)
     if earlier := _abbreviated(span, inner, record, recent):
         return _Cited(earlier.title, earlier.target, earlier.meeting, "abbreviation", 1.0,
                       earlier.issuer, [])
@@ -374,9 +394,9 @@ def _resolve_span(span, record: Record, index: CitationIndex, abbreviations: dic
                           earlier.issuer, [])
         # The archive's copy of the full work, if it holds one; else the text's own title
         # (《二月提纲》 stays 二月提纲: a well-known official title is not put in its place).
-        if entry := index.lookup(full, record):
+        if entry := index.lookup(full, citing):
             return _Cited(entry.title, entry.key, entry.adopted_at, "abbreviation", 1.0, "", [])
-    return _full_title(span, inner, record, index, "exact-title")
+    return _full_title(span, inner, citing, index, "exact-title")
 
 
 # A short form introduced right after the full title: 《…通知》（即《五·一六通知》）.
@@ -409,28 +429,28 @@ def _in_order(short: str, full: str) -> bool:
     return all(char in rest for char in short)
 
 
-def _full_title(span, title: str, record: Record, index: CitationIndex, rule: str) -> _Cited:
+def _full_title(span, title: str, citing: Citing, index: CitationIndex, rule: str) -> _Cited:
     first_issuer = span.issuer.split("、")[0] if span.issuer else ""
     if first_issuer and not title.startswith(first_issuer):
-        entry = index.lookup(first_issuer + title, record)
+        entry = index.lookup(first_issuer + title, citing)
         if entry:
             return _Cited(entry.title, entry.key, entry.adopted_at, "issuer-outside", 1.0,
                           span.issuer, [])
-    entry = index.lookup(title, record)
+    entry = index.lookup(title, citing)
     if entry:
         return _Cited(entry.title, entry.key, entry.adopted_at, rule, 1.0, "", [])
-    match = index.fuzzy(title, record)
+    match = index.fuzzy(title, citing)
     if match:
         entry, score = match
         return _Cited(entry.title, entry.key, entry.adopted_at, "fuzzy", score, "", [])
     return _Cited(index.work_title(title), None, span.meeting, rule, 1.0, span.issuer, [])
 
 
-def _short_form(span, type_word: str, record: Record, index: CitationIndex,
+def _short_form(span, type_word: str, citing: Citing, index: CitationIndex,
                 recent: list[_Cited]) -> _Cited:
     meeting = span.meeting
     if meeting:
-        entry = index.adopted_document(meeting, type_word, record)
+        entry = index.adopted_document(meeting, type_word, citing)
         if entry:
             return _Cited(entry.title, entry.key, meeting, "meeting-qualified", 1.0, "", [])
     for earlier in reversed(recent):
