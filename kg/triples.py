@@ -169,10 +169,11 @@ def _metadata(subject: URIRef, record: Record, emit: _Emitter, author_kind) -> I
     for other in record.other_fields:
         yield subject, WX.otherField, Literal(f"{other.code}/{other.name}: {other.value}")
     for author in record.authors:
+        # 本报评论员 in 解放军报 is 解放军报评论员, and keeps the form it was written in.
         name = author.replace("本报", record.publication) if record.publication else author
         kind = author_kind(name)
         yield subject, DCTERMS.creator, minter.entity(_IRI_KIND[kind], name)
-        yield from emit.entity(kind, name)
+        yield from emit.entity(kind, name, (author,))
     if record.publication:
         publication = minter.entity("publication", record.publication)
         yield subject, DCTERMS.isPartOf, publication
