@@ -212,7 +212,8 @@ class ResolvedCitation:
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A record ready to become triples: merged with its copies, its citations resolved."""
+    """A record ready to become triples: merged with its copies, its citations resolved.
+    Its key is its record's (``record.key``): the first copy is one of its own identifier."""
 
     record: Record
     facts: Facts
@@ -220,3 +221,6 @@ class Document:
     citations: tuple[ResolvedCitation, ...] = ()
     keywords: tuple[str, ...] = ()
     reprint_of: tuple[str, str] | None = None
+    # The keys of the same article in other archives (a BHA copy of a newspaper's record),
+    # merged into this document.
+    twins: tuple[tuple[str, str], ...] = ()

@@ -1,14 +1,19 @@
-"""Corpus-wide steps: resolving citations to documents, and finding reprints.
+"""Corpus-wide steps: resolving citations to documents, finding reprints, and finding one
+article held by two archives.
 
 The indexes are built in the first pass over the archive (one entry per document, not its
 text) and queried in the second. A citation resolves only to a document dated no later than
-the citing one; among several printings of the same text, to the earliest.
+the citing one; among several printings of the same text, to the earliest. The same text in
+another publication is a reprint (``CitationIndex.reprint_of``); the same article in the same
+publication, held by a newspaper archive and by a BHA collection, is one document
+(``twin_key``, ``same_article``).
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime
+import hashlib
 import heapq
 import re
 import zlib
@@ -21,11 +26,11 @@ from rapidfuzz.distance import Levenshtein
 
 from .extract.citations import SHORT_TYPES, display_title, normalize_title
 from .extract.gazetteer import load_gazetteer
-from .model import DateValue, Facts, Record, ResolvedCitation
+from .model import BHA_SCOPE, DateValue, Facts, Record, ResolvedCitation
 
 __all__ = ["CitationIndex", "TitleEntry", "Citing", "title_entry", "dependencies", "own_date",
            "citing_limit", "within_reprint_window",
-           "resolve_citations",
+           "resolve_citations", "twin_key", "same_article", "archive_wide",
            "fingerprint", "UNRESOLVED_SHORT_FORM"]
 
 Key = tuple[str, str]
@@ -33,6 +38,7 @@ UNRESOLVED_SHORT_FORM = "unresolved-short-form"
 _REPRINT_DAYS = 7
 _FUZZY_MIN = 12  # only long titles are matched approximately
 _FUZZY_BUCKET = 200
+_SAME_TEXT = 0.7  # estimated Jaccard similarity of two printings of one text
 
 
 def _date_key(date: DateValue | None, late: bool = False) -> tuple[int, int, int]:
@@ -68,6 +74,69 @@ def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     size = max(len(a), len(b), 1)
     union = heapq.nsmallest(size, set(a) | set(b))
     return len(set(union) & set(a) & set(b)) / size
+
+
+# ---- one article in two archives ----------------------------------------------------------
+
+_TITLE_HEAD = re.compile(r"[\n—―─－~～]|--")
+_NOT_A_WORD = re.compile(r"[\W_]+")
+
+
+def archive_wide(key: Key) -> bool:
+    """Whether a document key is a BHA id (unique in the whole archive) rather than an
+    identifier within a publication (a newspaper archive's)."""
+    return key[0] == BHA_SCOPE
+
+
+def _title_form(title: str) -> str:
+    return _NOT_A_WORD.sub("", normalize_title(title))
+
+
+def twin_key(record: Record) -> int:
+    """Where the same article held by another archive is looked for: a hash of the
+    publication the record names, its date (to the day) and its title up to a subtitle
+    (BHA writes ``BT——FT`` where the newspaper archive has BT and FT apart); 0 when the record
+    lacks one of them. ``same_article`` decides on the records themselves.
+
+    >>> from kg.model import Record, DateValue
+    >>> a = Record("tagged", "a", 0, 1, "1-04-1", "时刻保持", publication="解放军报",
+    ...            dates=(DateValue(1990, 3, 22),), subtitle="——学习体会")
+    >>> b = Record("bha-txt", "b", 0, 1, "8bad3e691d", "时刻保持——学习体会", publication="解放军报",
+    ...            dates=(DateValue(1990, 3, 22),), id_scope="bha")
+    >>> twin_key(a) == twin_key(b) != 0
+    True
+    """
+    date = record.dates[0] if record.dates else None
+    head = _title_form(_TITLE_HEAD.split(record.title.strip(), 1)[0])
+    if record.publication_inferred or not record.publication or date is None \
+            or date.day is None or not head:
+        return 0
+    text = f"{record.publication}\0{date.iso()}\0{head}".encode()
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big") or 1
+
+
+def same_article(ours: list[Record], theirs: list[Record]) -> bool:
+    """Whether the copies ``ours`` of one document and ``theirs`` of another, from archives
+    of different kinds (one keyed within a publication, one archive-wide), are the same
+    article: the same publication and date, the same title (a title may be the other's
+    title and subtitle together: BT——FT) and near-identical text. The same text in another
+    publication is a reprint, not this."""
+    a, b = _article(ours), _article(theirs)
+    if a is None or b is None or archive_wide(ours[0].key) == archive_wide(theirs[0].key):
+        return False
+    return (a[0] == b[0] and a[1] == b[1] and bool(a[2] & b[2])
+            and similarity(fingerprint(a[3][:2000]), fingerprint(b[3][:2000])) >= _SAME_TEXT)
+
+
+def _article(copies: list[Record]) -> tuple | None:
+    """Publication, date, title forms and text of a document, from its copies."""
+    named = next((r for r in copies if r.publication and not r.publication_inferred), None)
+    dated = next((r for r in copies if r.dates), None)
+    body = next((r.body for r in copies if r.body), "")
+    if named is None or dated is None or dated.dates[0].day is None or not body:
+        return None
+    titles = {_title_form(t) for r in copies for t in (r.title, r.title + r.subtitle)} - {""}
+    return named.publication, dated.dates[0], titles, body
 
 
 class TitleEntry(NamedTuple):
@@ -307,7 +376,7 @@ class CitationIndex:
             if earlier is None or not 0 <= day - earlier <= _REPRINT_DAYS:
                 continue
             sketch = sketch or fingerprint(record.body[:2000])
-            if similarity(fingerprint(body_of(other.key)[:2000]), sketch) >= 0.7:
+            if similarity(fingerprint(body_of(other.key)[:2000]), sketch) >= _SAME_TEXT:
                 return other.key
         return None
 

@@ -138,6 +138,9 @@ def document_triples(doc: Document, minter: Minter,
     record = doc.record
     subject = minter.document(*record.key)
     yield from _metadata(subject, record, emit, author_kind)
+    for twin in doc.twins:  # the same article in another archive: its identifier, its IRI
+        yield subject, DCTERMS.identifier, Literal(twin[1])
+        yield subject, OWL.sameAs, minter.document(*twin)
     yield from _provenance(subject, doc, minter)
     yield from _mentions(subject, doc, emit, wikidata)
     yield from _citations(subject, doc, emit)

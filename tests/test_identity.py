@@ -7,11 +7,13 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 import rdflib
 
 from kg.iri import Minter
 from kg.pipeline import BuildOptions, build
 
+from .conftest import needs_shared
 from .test_scale import _same_outputs
 
 MINTER = Minter()
@@ -102,3 +104,119 @@ def test_a_bha_id_is_one_document_whatever_its_copies_say(tmp_path):
     out = tmp_path / "json-only"
     build(BuildOptions(inputs=(corpus,), out=out))
     assert documents(out) == {iri}
+
+
+TITLE, SUBTITLE = "时刻保持党同群众的血肉联系", "——学习党的十三届六中全会精神的体会"
+TAGGED_IRI = str(MINTER.document("解放军报", "11759-04-1"))
+BHA_IRI = str(MINTER.document("bha", "8bad3e691d"))
+OWL_SAME = "http://www.w3.org/2002/07/owl#sameAs"
+REPRINT = "https://w3id.org/wenxian/ontology#reprintOf"
+
+
+def _article_in_two_archives(corpus: Path) -> None:
+    """The 解放军报 article of 1990-03-22 as the newspaper archive holds it (GBK and UTF-8,
+    BT and FT apart) and as a BHA collection does (JSON without sidecars, txt), and an essay
+    citing the BHA title."""
+    for copy in ("utf8", "gbk"):
+        path = tagged(corpus / "jfjb" / copy / "199003220401.TXT", "11759", "19900322", TITLE, BODY,
+                      SUBTITLE)
+        if copy == "gbk":
+            path.write_bytes(path.read_text("utf-8").encode("gb18030"))
+    bha_json(corpus / "bha" / "parsed", "8bad3e691d", TITLE + SUBTITLE, BODY)
+    bha_txt(corpus / "bha" / "txt" / "8bad3e691d.txt", "8bad3e691d", TITLE + SUBTITLE, BODY)
+    bha_txt(corpus / "essays" / "e1.txt", "0e55a10001", "读后", f"读了《{TITLE + SUBTITLE}》。",
+            date="1990-4-1", book="文集")
+
+
+def _build(corpus: Path, out: Path) -> dict:
+    return build(BuildOptions(inputs=(corpus,), out=out, publication="解放军报"))
+
+
+def test_one_article_in_two_archives_is_one_document(tmp_path):
+    corpus = tmp_path / "corpus"
+    _article_in_two_archives(corpus)
+    report = _build(corpus, tmp_path / "out")
+    out = tmp_path / "out"
+    assert report["records"] == 5 and report["documents"] == 2
+    assert report["merged_duplicates"] == 3 and report["reconciles"]
+    essay = str(MINTER.document("bha", "0e55a10001"))
+    assert documents(out) == {TAGGED_IRI, essay}
+    assert values(out, TAGGED_IRI, DCT + "identifier") == {"11759-04-1", "8bad3e691d"}
+    assert values(out, TAGGED_IRI, OWL_SAME) == {BHA_IRI}
+    assert len(values(out, TAGGED_IRI, PROV_DERIVED)) == 4
+    assert values(out, TAGGED_IRI, DCT + "title") == {TITLE}  # the newspaper's, BT and FT
+    # A citation of the BHA title resolves to the document, never to a copy.
+    assert values(out, essay, "http://purl.org/spar/cito/cites") == {TAGGED_IRI}
+    # The copies of one identifier are compared with each other, not with the other archive's.
+    differing = [w["file"] for w in report["warnings"] if "content differs" in w["message"]]
+    assert differing == ["bha/txt/8bad3e691d.txt"]
+
+
+@pytest.mark.parametrize("change", ["other text", "other day", "other paper", "two copies"])
+def test_what_is_not_one_article(tmp_path, change):
+    """Another text under the same title, another day, another paper (a reprint there), two
+    BHA copies that both match (neither is taken): separate documents."""
+    corpus = tmp_path / "corpus"
+    tagged(corpus / "jfjb" / "199003220401.TXT", "11759", "19900322", TITLE, BODY, SUBTITLE)
+    body, date, book = BODY, "1990-3-22", "解放军报"
+    if change == "other text":
+        body = "全军各部队认真学习六中全会精神，各级党委围绕密切党群关系开展了一系列活动，效果很好。" * 3
+    elif change == "other day":
+        date = "1990-3-23"
+    elif change == "other paper":
+        book = "人民日报"
+    bha_txt(corpus / "bha" / "8bad3e691d.txt", "8bad3e691d", TITLE + SUBTITLE if change != "other paper"
+            else TITLE, body, date=date, book=book)
+    if change == "two copies":
+        bha_txt(corpus / "bha" / "8bad3e691e.txt", "8bad3e691e", TITLE + SUBTITLE, body)
+    report = _build(corpus, tmp_path / "out")
+    assert report["documents"] == report["records"] == (3 if change == "two copies" else 2)
+    assert BHA_IRI in documents(tmp_path / "out")
+    if change == "other paper":  # printed the same day: either is a reprint of the other
+        assert values(tmp_path / "out", TAGGED_IRI, REPRINT) == {BHA_IRI}
+
+
+def test_incremental_builds_merge_and_part_like_clean_ones(tmp_path):
+    """The BHA copies come, change, meet a rival, go; the newspaper's record goes: after each
+    step the incremental build equals a clean one."""
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    _article_in_two_archives(corpus)
+    bha = corpus / "bha"
+    moved = tmp_path / "aside"
+    shutil.move(bha, moved)
+    steps = []
+
+    def step(name: str, documents_expected: int) -> None:
+        report = _build(corpus, out)
+        clean = _build(corpus, tmp_path / f"clean-{len(steps)}")
+        _same_outputs(out, tmp_path / f"clean-{len(steps)}")
+        assert report["documents"] == clean["documents"] == documents_expected, name
+        assert report["reconciles"] and report["warnings"] == clean["warnings"], name
+        assert not steps or report["files_reused"] > 0, name  # incremental indeed
+        steps.append(name)
+
+    step("newspaper only", 2)
+    shutil.move(moved, bha)
+    step("the BHA copies come", 2)
+    txt = bha / "txt" / "8bad3e691d.txt"
+    original = txt.read_text("utf-8")
+    json_copy = next(bha.rglob("8bad3e691d.json"))
+    json_copy.unlink()
+    txt.write_text(original.replace("日期：1990-3-22", "日期：1990-3-25"), "utf-8")
+    step("its date changes", 3)
+    txt.write_text(original, "utf-8")
+    step("it changes back", 2)
+    bha_txt(bha / "txt" / "8bad3e691e.txt", "8bad3e691e", TITLE + SUBTITLE, BODY)
+    step("a rival copy comes", 4)
+    (bha / "txt" / "8bad3e691e.txt").unlink()
+    step("the rival goes", 2)
+    for path in (corpus / "jfjb").rglob("*.TXT"):
+        path.unlink()
+    step("the newspaper's record goes", 2)
+
+
+@needs_shared
+def test_the_real_article_in_two_archives_is_one_document(real_build):
+    out, _ = real_build
+    assert values(out, TAGGED_IRI, DCT + "identifier") == {"11759-04-1", "8bad3e691d"}
+    assert BHA_IRI not in documents(out)
