@@ -53,8 +53,17 @@ class Minter:
         self.base = base
         self._entities: dict[tuple[str, str], URIRef] = {}  # one per distinct entity
 
-    def document(self, publication: str, source_id: str) -> URIRef:
-        return URIRef(f"{self.base}doc/{_publication(publication)}/{_segment(source_id)}")
+    def document(self, scope: str, source_id: str) -> URIRef:
+        """A document, by its key (``Record.key``): ``doc/{publication}/{id}`` for an
+        identifier unique within a publication (a newspaper's ``{ZQ}-{BH}-{TH}``),
+        ``doc/bha/{id}`` for a BHA id, which names its article in the whole archive: the IRI
+        is the same whichever copies of the article are read and whatever they say about its
+        publication.
+
+        >>> str(Minter().document("bha", "8bad3e691d"))
+        'https://w3id.org/wenxian/id/doc/bha/8bad3e691d'
+        """
+        return URIRef(f"{self.base}doc/{_publication(scope)}/{_segment(source_id)}")
 
     def entity(self, kind: str, name: str) -> URIRef:
         key = (kind, name)

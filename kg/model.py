@@ -11,7 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["DateValue", "Tag", "Field", "Record", "Mention", "MeetingMention",
-           "CitationSpan", "Facts", "ResolvedCitation", "Document"]
+           "CitationSpan", "Facts", "ResolvedCitation", "Document", "BHA_SCOPE"]
+
+# The scope of an identifier that is unique in a whole archive, not only in a publication:
+# a banned-historical-archives id names one article in every collection and copy.
+BHA_SCOPE = "bha"
 
 
 @dataclass(frozen=True, order=True)
@@ -71,6 +75,11 @@ class Record:
     0-based index of the record in its file and ``line`` the 1-based line where it starts.
     ``body`` holds the paragraphs of the text joined by newlines, without markup; ``notes``
     holds a 【注释】 section apart from it.
+
+    ``id_scope`` is where ``source_id`` is unique: empty for an identifier unique only within
+    its publication (a newspaper's ``{ZQ}-{BH}-{TH}``), ``BHA_SCOPE`` for a BHA id.
+    ``publication_inferred`` is true when the record does not name its publication itself
+    and the reader took it from ``--publication`` or the folder the file is in.
     """
 
     format: str
@@ -102,11 +111,21 @@ class Record:
     publication_author: str = ""
     body: str = ""
     notes: str = ""
+    id_scope: str = ""
+    publication_inferred: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
-        """What makes two records the same document: the identifier within its publication."""
-        return (self.publication, self.source_id)
+        """What makes two records the same document: the identifier within its scope — its
+        publication, or the whole archive for a BHA id (whatever publication a copy names).
+
+        >>> Record("bha-json", "a.json", 0, 1, "8bad3e691d", "题", publication="jfjb",
+        ...        id_scope=BHA_SCOPE).key
+        ('bha', '8bad3e691d')
+        >>> Record("tagged", "a.TXT", 0, 1, "11759-04-1", "题", publication="解放军报").key
+        ('解放军报', '11759-04-1')
+        """
+        return (self.id_scope or self.publication, self.source_id)
 
     def content(self) -> tuple:
         """The fields that must agree when the same article is read twice."""
@@ -193,7 +212,8 @@ class ResolvedCitation:
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A record ready to become triples: merged with its copies, its citations resolved."""
+    """A record ready to become triples: merged with its copies, its citations resolved.
+    Its key is its record's (``record.key``): the first copy is one of its own identifier."""
 
     record: Record
     facts: Facts
@@ -201,3 +221,6 @@ class Document:
     citations: tuple[ResolvedCitation, ...] = ()
     keywords: tuple[str, ...] = ()
     reprint_of: tuple[str, str] | None = None
+    # The keys of the same article in other archives (a BHA copy of a newspaper's record),
+    # merged into this document.
+    twins: tuple[tuple[str, str], ...] = ()

@@ -17,7 +17,7 @@ from .extract.citations import normalize_title
 from .extract.learned import record_names
 from .model import Facts, Record
 from .readers import InputFile, read_file
-from .resolve import citing_limit, dependencies, title_entry
+from .resolve import citing_limit, dependencies, title_entry, twin_key
 from .state import RecordInfo
 
 __all__ = ["FileResult", "FileSummary", "process_file", "extract_and_cache", "record_info"]
@@ -97,4 +97,4 @@ def record_info(record: Record, facts: Facts) -> RecordInfo:
                       tuple(sorted({(span.title, normalize_title(span.title))
                                     for span in facts.citations})),
                       tuple(record_names(record)), tuple(sorted(dependencies(record, facts))),
-                      citing_limit(record))
+                      citing_limit(record, facts), twin_key(record))

@@ -274,7 +274,8 @@ def _plan(state: BuildState, files: list[InputFile], stale: list[InputFile], rem
     documents whose keywords changed. What the files to render wrote before is taken out of
     the shared lines and the store."""
     gazetteer = load_gazetteer()
-    affected, former, keywords_changed = state.settle()
+    affected, former, keywords_changed = state.settle(
+        lambda place: cache.item(place[1], place[2])[0])
     _update_keywords(state, changes, minter, keywords_changed)
     to_render = {item.relpath for item in stale} | former
     to_render.update(state.owner(key)[1] for key in affected)
@@ -495,7 +496,7 @@ def _report(options: BuildOptions, state: BuildState, files: list[InputFile], st
     problems = [p for info in infos for p in (*info.problems, *info.warnings)]
     errors = [p for p in problems if p.severity == "error"]
     records = sum(len(info.records) for info in infos)
-    documents = len(state.locations)
+    documents = state.document_count()
     report = {
         "inputs": [str(p) for p in options.inputs],
         "files": len(files),

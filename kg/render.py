@@ -1,6 +1,7 @@
 """Pass 2 for one input file: resolve and write the documents it represents.
 
-A document is written by the file holding its first copy (see ``BuildState.locations``). Its
+A document is written by the file holding its first copy (see ``BuildState.places``: the
+copies of its own identity, then those of an archive's copy merged into it). Its
 triples are split in two: those about the document itself (its subject, or one of its
 ``cito:Citation`` nodes) go to the file's Turtle fragment, ``OUT/.cache/…/*.ttl``; those about
 shared things (people, places, concepts, cited works and their labels) go to the file's shared
@@ -74,7 +75,8 @@ def render_file(relpath: str) -> RenderResult:
     fragment: set[tuple[str, str, str]] = set()
     shared: set[str] = set()
     for position, info in enumerate(ranks):
-        places = state.locations[info.key]
+        key = state.document_of(info.key)
+        places = state.places(key)
         if places[0] != (info.rank, relpath, position):
             continue  # another copy represents this document
         copies = [items[position] if (p[1], p[2]) == (relpath, position)
@@ -84,7 +86,8 @@ def render_file(relpath: str) -> RenderResult:
         citations = resolve_citations(record, facts, state.index)
         stats.update("resolved" if c.target else "external" for c in citations)
         doc = Document(record, facts, tuple((r.source_path, r.record_index) for r, _ in copies),
-                       citations, (), state.index.reprint_of(record, _body_of))
+                       citations, (), state.index.reprint_of(record, _body_of),
+                       state.twins.members.get(key, ()))
         for triple in document_triples(doc, minter, author_kind, gazetteer.wikidata, seen):
             terms = nt_terms(triple)
             if terms[0].startswith(own_prefixes):
@@ -124,16 +127,21 @@ def _body_of(key) -> str:
 
 def merge(copies: list[tuple[Record, Facts]], warnings: list[Problem] | None = None
           ) -> tuple[Record, Facts]:
-    """One record from the copies of a document: the first, with empty fields filled in.
-    Copies whose content differs are reported in ``warnings``."""
+    """One record from the copies of a document: the first, with empty fields filled in,
+    and the publication a copy names in place of one inferred (a BHA JSON file without its
+    book's ``.metadata``). A copy whose content differs from the first copy of the same
+    identifier is reported in ``warnings`` (another archive's copy of the article differs by
+    nature: a BHA title holds the subtitle, the archives' fields differ)."""
     record, facts = copies[0]
+    firsts = {record.key: record}
     for other, other_facts in copies[1:]:
-        if warnings is not None and other.content() != record.content():
+        first = firsts.setdefault(other.key, other)
+        if warnings is not None and other is not first and other.content() != first.content():
             differing = [f.name for f in fields(Record)
                          if f.name in _COMPARED and getattr(other, f.name)
-                         and getattr(record, f.name) and getattr(other, f.name) != getattr(record, f.name)]
-            message = (f"same document {record.source_id!r} as {record.source_path} "
-                       f"(record {record.record_index}) but its content differs"
+                         and getattr(first, f.name) and getattr(other, f.name) != getattr(first, f.name)]
+            message = (f"same document {first.source_id!r} as {first.source_path} "
+                       f"(record {first.record_index}) but its content differs"
                        + (f" in {', '.join(differing)}" if differing else " (fields one copy lacks)")
                        + "; merged, keeping the first copy and filling its empty fields")
             warnings.append(Problem(other.source_path, other.record_index, other.line,
@@ -144,6 +152,10 @@ def merge(copies: list[tuple[Record, Facts]], warnings: list[Problem] | None = N
             record = replace(record, **filled)
             if "body" in filled:
                 facts = other_facts
+    if record.publication_inferred:
+        named = next((r for r, _ in copies if not r.publication_inferred), None)
+        if named is not None:
+            record = replace(record, publication=named.publication, publication_inferred=False)
     return record, facts
 
 

@@ -1,14 +1,19 @@
-"""Corpus-wide steps: resolving citations to documents, and finding reprints.
+"""Corpus-wide steps: resolving citations to documents, finding reprints, and finding one
+article held by two archives.
 
 The indexes are built in the first pass over the archive (one entry per document, not its
 text) and queried in the second. A citation resolves only to a document dated no later than
-the citing one; among several printings of the same text, to the earliest.
+the citing one; among several printings of the same text, to the earliest. The same text in
+another publication is a reprint (``CitationIndex.reprint_of``); the same article in the same
+publication, held by a newspaper archive and by a BHA collection, is one document
+(``twin_key``, ``same_article``).
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime
+import hashlib
 import heapq
 import re
 import zlib
@@ -21,11 +26,11 @@ from rapidfuzz.distance import Levenshtein
 
 from .extract.citations import SHORT_TYPES, display_title, normalize_title
 from .extract.gazetteer import load_gazetteer
-from .model import DateValue, Facts, Record, ResolvedCitation
+from .model import BHA_SCOPE, DateValue, Facts, Record, ResolvedCitation
 
-__all__ = ["CitationIndex", "TitleEntry", "title_entry", "dependencies", "citing_limit",
-           "within_reprint_window",
-           "resolve_citations",
+__all__ = ["CitationIndex", "TitleEntry", "Citing", "title_entry", "dependencies", "own_date",
+           "citing_limit", "within_reprint_window",
+           "resolve_citations", "twin_key", "same_article", "archive_wide",
            "fingerprint", "UNRESOLVED_SHORT_FORM"]
 
 Key = tuple[str, str]
@@ -33,6 +38,7 @@ UNRESOLVED_SHORT_FORM = "unresolved-short-form"
 _REPRINT_DAYS = 7
 _FUZZY_MIN = 12  # only long titles are matched approximately
 _FUZZY_BUCKET = 200
+_SAME_TEXT = 0.7  # estimated Jaccard similarity of two printings of one text
 
 
 def _date_key(date: DateValue | None, late: bool = False) -> tuple[int, int, int]:
@@ -70,6 +76,69 @@ def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return len(set(union) & set(a) & set(b)) / size
 
 
+# ---- one article in two archives ----------------------------------------------------------
+
+_TITLE_HEAD = re.compile(r"[\n—―─－~～]|--")
+_NOT_A_WORD = re.compile(r"[\W_]+")
+
+
+def archive_wide(key: Key) -> bool:
+    """Whether a document key is a BHA id (unique in the whole archive) rather than an
+    identifier within a publication (a newspaper archive's)."""
+    return key[0] == BHA_SCOPE
+
+
+def _title_form(title: str) -> str:
+    return _NOT_A_WORD.sub("", normalize_title(title))
+
+
+def twin_key(record: Record) -> int:
+    """Where the same article held by another archive is looked for: a hash of the
+    publication the record names, its date (to the day) and its title up to a subtitle
+    (BHA writes ``BT——FT`` where the newspaper archive has BT and FT apart); 0 when the record
+    lacks one of them. ``same_article`` decides on the records themselves.
+
+    >>> from kg.model import Record, DateValue
+    >>> a = Record("tagged", "a", 0, 1, "1-04-1", "时刻保持", publication="解放军报",
+    ...            dates=(DateValue(1990, 3, 22),), subtitle="——学习体会")
+    >>> b = Record("bha-txt", "b", 0, 1, "8bad3e691d", "时刻保持——学习体会", publication="解放军报",
+    ...            dates=(DateValue(1990, 3, 22),), id_scope="bha")
+    >>> twin_key(a) == twin_key(b) != 0
+    True
+    """
+    date = record.dates[0] if record.dates else None
+    head = _title_form(_TITLE_HEAD.split(record.title.strip(), 1)[0])
+    if record.publication_inferred or not record.publication or date is None \
+            or date.day is None or not head:
+        return 0
+    text = f"{record.publication}\0{date.iso()}\0{head}".encode()
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big") or 1
+
+
+def same_article(ours: list[Record], theirs: list[Record]) -> bool:
+    """Whether the copies ``ours`` of one document and ``theirs`` of another, from archives
+    of different kinds (one keyed within a publication, one archive-wide), are the same
+    article: the same publication and date, the same title (a title may be the other's
+    title and subtitle together: BT——FT) and near-identical text. The same text in another
+    publication is a reprint, not this."""
+    a, b = _article(ours), _article(theirs)
+    if a is None or b is None or archive_wide(ours[0].key) == archive_wide(theirs[0].key):
+        return False
+    return (a[0] == b[0] and a[1] == b[1] and bool(a[2] & b[2])
+            and similarity(fingerprint(a[3][:2000]), fingerprint(b[3][:2000])) >= _SAME_TEXT)
+
+
+def _article(copies: list[Record]) -> tuple | None:
+    """Publication, date, title forms and text of a document, from its copies."""
+    named = next((r for r in copies if r.publication and not r.publication_inferred), None)
+    dated = next((r for r in copies if r.dates), None)
+    body = next((r.body for r in copies if r.body), "")
+    if named is None or dated is None or dated.dates[0].day is None or not body:
+        return None
+    titles = {_title_form(t) for r in copies for t in (r.title, r.title + r.subtitle)} - {""}
+    return named.publication, dated.dates[0], titles, body
+
+
 class TitleEntry(NamedTuple):
     """What the index keeps of a corpus document: enough to resolve a citation to it. (A
     named tuple: the build keeps one per document, and saves and loads them all.)"""
@@ -84,13 +153,33 @@ class TitleEntry(NamedTuple):
         return (_date_key(self.date), self.key)
 
 
-def title_entry(record: Record, facts: Facts) -> TitleEntry:
-    """The index entry of a document, read from the copy that represents it."""
-    # A document exists from its adoption on, even if printed later.
+class Citing(NamedTuple):
+    """A document whose citations are resolved: its key (it never cites itself) and the
+    latest date it can cite (``citing_limit``)."""
+
+    key: Key
+    limit: tuple[int, int, int]
+
+
+def own_date(record: Record, facts: Facts) -> DateValue | None:
+    """The date of a document's own text: its adoption date when the text gives one (a
+    repost of 2011 of a resolution adopted in 1981 is a text of 1981), else its first date.
+
+    >>> own_date(Record("bha-json", "a", 0, 1, "x", "决议", dates=(DateValue(2011, 5, 31),)),
+    ...          Facts(adopted_on=DateValue(1981, 6, 27)))
+    DateValue(year=1981, month=6, day=27)
+    """
     dates = [d for d in (*record.dates[:1], facts.adopted_on) if d is not None]
+    return min(dates, key=_date_key) if dates else None
+
+
+def title_entry(record: Record, facts: Facts) -> TitleEntry:
+    """The index entry of a document, read from the copy that represents it. It is dated
+    by its own text (``own_date``): a document exists from its adoption on, even if printed
+    later."""
     title = display_title(record.title)
-    return TitleEntry(record.key, title, min(dates, key=_date_key) if dates else None,
-                      facts.adopted_at, normalize_title(title))
+    return TitleEntry(record.key, title, own_date(record, facts), facts.adopted_at,
+                      normalize_title(title))
 
 
 def dependencies(record: Record, facts: Facts) -> frozenset[str]:
@@ -234,11 +323,11 @@ class CitationIndex:
         self._changed, self._forms_before = {}, {}
         return changed
 
-    def lookup(self, title: str, citing: Record) -> TitleEntry | None:
+    def lookup(self, title: str, citing: Citing) -> TitleEntry | None:
         """The earliest corpus document titled ``title`` dated no later than ``citing``."""
         return self._earliest(self.titles.get(normalize_title(title), ()), citing)
 
-    def fuzzy(self, title: str, citing: Record) -> tuple[TitleEntry, float] | None:
+    def fuzzy(self, title: str, citing: Citing) -> tuple[TitleEntry, float] | None:
         """The corpus title within edit distance 2 of a long ``title``, if exactly one is
         nearest; titles of a crowded family (more than ``_FUZZY_BUCKET`` sharing its first
         characters) are not guessed at."""
@@ -258,10 +347,9 @@ class CitationIndex:
         entry = self._earliest(self.titles[best], citing)
         return (entry, round(1 - distance / len(norm), 3)) if entry else None
 
-    def adopted_document(self, meeting: str, type_word: str, citing: Record
+    def adopted_document(self, meeting: str, type_word: str, citing: Citing
                          ) -> TitleEntry | None:
-        return self.adopted_earliest(self.adopted.get(meeting, ()), type_word, citing.key,
-                                     citing_limit(citing))
+        return self.adopted_earliest(self.adopted.get(meeting, ()), type_word, *citing)
 
     @staticmethod
     def adopted_earliest(entries, type_word: str, key: Key, limit) -> TitleEntry | None:
@@ -288,7 +376,7 @@ class CitationIndex:
             if earlier is None or not 0 <= day - earlier <= _REPRINT_DAYS:
                 continue
             sketch = sketch or fingerprint(record.body[:2000])
-            if similarity(fingerprint(body_of(other.key)[:2000]), sketch) >= 0.7:
+            if similarity(fingerprint(body_of(other.key)[:2000]), sketch) >= _SAME_TEXT:
                 return other.key
         return None
 
@@ -298,8 +386,8 @@ class CitationIndex:
         return self._form(normalize_title(title)) or title
 
     @staticmethod
-    def _earliest(entries, citing: Record) -> TitleEntry | None:
-        return CitationIndex.earliest(entries, citing.key, citing_limit(citing))
+    def _earliest(entries, citing: Citing) -> TitleEntry | None:
+        return CitationIndex.earliest(entries, *citing)
 
     @staticmethod
     def earliest(entries, key: Key, limit: tuple[int, int, int]) -> TitleEntry | None:
@@ -317,10 +405,10 @@ def within_reprint_window(a: TitleEntry, b: TitleEntry) -> bool:
     return day_a is None or day_b is None or abs(day_a - day_b) <= _REPRINT_DAYS
 
 
-def citing_limit(record: Record) -> tuple[int, int, int]:
-    """The latest date a document can cite: its own (the end of its month or year when only
-    those are known)."""
-    return _date_key(record.dates[0] if record.dates else None, late=True)
+def citing_limit(record: Record, facts: Facts) -> tuple[int, int, int]:
+    """The latest date a document can cite: the date of its own text (``own_date``; the end
+    of its month or year when only those are known)."""
+    return _date_key(own_date(record, facts), late=True)
 
 
 @dataclass
@@ -338,10 +426,11 @@ def resolve_citations(record: Record, facts: Facts, index: CitationIndex
                       ) -> tuple[ResolvedCitation, ...]:
     """The works ``record`` cites, each once, with every place that cites it as evidence."""
     abbreviations = load_gazetteer().abbreviations
+    citing = Citing(record.key, citing_limit(record, facts))
     works: dict[object, _Cited] = {}  # one per cited work, in order of first citation
     recent: list[_Cited] = []  # every citation in text order, for short forms
     for span in facts.citations:
-        cited = _resolve_span(span, record, index, abbreviations, recent)
+        cited = _resolve_span(span, record, citing, index, abbreviations, recent)
         same = works.setdefault(_work_key(cited), cited)
         same.meeting = same.meeting or cited.meeting
         same.evidence.append((span.surface, span.start, span.end, cited.rule))
@@ -357,11 +446,11 @@ def _work_key(cited: _Cited) -> object:
     return cited.target or normalize_title(cited.title)
 
 
-def _resolve_span(span, record: Record, index: CitationIndex, abbreviations: dict[str, str],
-                  recent: list[_Cited]) -> _Cited:
+def _resolve_span(span, record: Record, citing: Citing, index: CitationIndex,
+                  abbreviations: dict[str, str], recent: list[_Cited]) -> _Cited:
     inner = span.title
     if inner in SHORT_TYPES:
-        return _short_form(span, inner, record, index, recent)
+        return _short_form(span, inner, citing, index, recent)
     if earlier := _abbreviated(span, inner, record, recent):
         return _Cited(earlier.title, earlier.target, earlier.meeting, "abbreviation", 1.0,
                       earlier.issuer, [])
@@ -374,9 +463,9 @@ def _resolve_span(span, record: Record, index: CitationIndex, abbreviations: dic
                           earlier.issuer, [])
         # The archive's copy of the full work, if it holds one; else the text's own title
         # (《二月提纲》 stays 二月提纲: a well-known official title is not put in its place).
-        if entry := index.lookup(full, record):
+        if entry := index.lookup(full, citing):
             return _Cited(entry.title, entry.key, entry.adopted_at, "abbreviation", 1.0, "", [])
-    return _full_title(span, inner, record, index, "exact-title")
+    return _full_title(span, inner, citing, index, "exact-title")
 
 
 # A short form introduced right after the full title: 《…通知》（即《五·一六通知》）.
@@ -409,28 +498,28 @@ def _in_order(short: str, full: str) -> bool:
     return all(char in rest for char in short)
 
 
-def _full_title(span, title: str, record: Record, index: CitationIndex, rule: str) -> _Cited:
+def _full_title(span, title: str, citing: Citing, index: CitationIndex, rule: str) -> _Cited:
     first_issuer = span.issuer.split("、")[0] if span.issuer else ""
     if first_issuer and not title.startswith(first_issuer):
-        entry = index.lookup(first_issuer + title, record)
+        entry = index.lookup(first_issuer + title, citing)
         if entry:
             return _Cited(entry.title, entry.key, entry.adopted_at, "issuer-outside", 1.0,
                           span.issuer, [])
-    entry = index.lookup(title, record)
+    entry = index.lookup(title, citing)
     if entry:
         return _Cited(entry.title, entry.key, entry.adopted_at, rule, 1.0, "", [])
-    match = index.fuzzy(title, record)
+    match = index.fuzzy(title, citing)
     if match:
         entry, score = match
         return _Cited(entry.title, entry.key, entry.adopted_at, "fuzzy", score, "", [])
     return _Cited(index.work_title(title), None, span.meeting, rule, 1.0, span.issuer, [])
 
 
-def _short_form(span, type_word: str, record: Record, index: CitationIndex,
+def _short_form(span, type_word: str, citing: Citing, index: CitationIndex,
                 recent: list[_Cited]) -> _Cited:
     meeting = span.meeting
     if meeting:
-        entry = index.adopted_document(meeting, type_word, record)
+        entry = index.adopted_document(meeting, type_word, citing)
         if entry:
             return _Cited(entry.title, entry.key, meeting, "meeting-qualified", 1.0, "", [])
     for earlier in reversed(recent):

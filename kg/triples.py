@@ -136,8 +136,11 @@ def document_triples(doc: Document, minter: Minter,
     """
     emit = _Emitter(minter, set() if seen is None else seen)
     record = doc.record
-    subject = minter.document(record.publication, record.source_id)
+    subject = minter.document(*record.key)
     yield from _metadata(subject, record, emit, author_kind)
+    for twin in doc.twins:  # the same article in another archive: its identifier, its IRI
+        yield subject, DCTERMS.identifier, Literal(twin[1])
+        yield subject, OWL.sameAs, minter.document(*twin)
     yield from _provenance(subject, doc, minter)
     yield from _mentions(subject, doc, emit, wikidata)
     yield from _citations(subject, doc, emit)
@@ -169,10 +172,11 @@ def _metadata(subject: URIRef, record: Record, emit: _Emitter, author_kind) -> I
     for other in record.other_fields:
         yield subject, WX.otherField, Literal(f"{other.code}/{other.name}: {other.value}")
     for author in record.authors:
+        # 本报评论员 in 解放军报 is 解放军报评论员, and keeps the form it was written in.
         name = author.replace("本报", record.publication) if record.publication else author
         kind = author_kind(name)
         yield subject, DCTERMS.creator, minter.entity(_IRI_KIND[kind], name)
-        yield from emit.entity(kind, name)
+        yield from emit.entity(kind, name, (author,))
     if record.publication:
         publication = minter.entity("publication", record.publication)
         yield subject, DCTERMS.isPartOf, publication
@@ -264,7 +268,7 @@ def _citations(subject: URIRef, doc: Document, emit: _Emitter) -> Iterator[Tripl
 
 
 def record_key(doc: Document) -> str:
-    return f"{doc.record.publication}/{doc.record.source_id}"
+    return "/".join(doc.record.key)
 
 
 def _one_line(title: str) -> str:

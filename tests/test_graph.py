@@ -20,7 +20,7 @@ from kg.iri import Minter
 from .conftest import needs_shared
 
 MINTER = Minter()
-CITING = str(MINTER.document("解放军报", "8bad3e691d"))
+CITING = str(MINTER.document("bha", "8bad3e691d"))
 CITED = str(MINTER.document("解放军报", "11789-01-1"))
 CHROMIUM = Path("/usr/bin/chromium")
 

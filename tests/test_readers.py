@@ -87,3 +87,13 @@ def test_gbk_and_utf8_copies_of_tagged_records_agree():
         _, a, _ = _read(utf8)
         _, b, _ = _read(gbk)
         assert [r.content() for r in a] == [r.content() for r in b], utf8.name
+
+
+def test_a_garbled_bha_byline_is_kept_with_a_warning(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("id: abc\n标题：题\n日期：1990-1-1\n作者：张\ufffd三,李四\n书籍：文集\n\n正文：\n正文。\n",
+                    encoding="utf-8")
+    _, [record], [problem] = _read(path)
+    assert record.authors == ("张\ufffd三", "李四")
+    assert "looks garbled" in problem.message and problem.severity == "warning"
+    assert problem.line == 4

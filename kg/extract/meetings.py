@@ -162,18 +162,30 @@ def _term_before(found: list[tuple[int, int, MeetingMention]], position: int) ->
 
 
 _ADOPTION = re.compile(r"^[（(]([^（）()\n]{4,80})通过[）)]")
+# A heading printed above an adoption line: the document's title repeated (often with its
+# issuer), a subtitle such as （草案）, a short line that is not a sentence.
+_HEADING = re.compile(r"^[^。！？；：:\n]{1,60}$")
+_HEADINGS_ABOVE = 2  # a title and a subtitle
 
 
 def adoption(body: str, date: DateValue | None = None) -> tuple[str, DateValue | None]:
-    """The meeting and date of an adoption line opening the body, e.g.
+    """The meeting and date of the adoption line at the top of the body: its first line, or
+    the line after a heading or two (a repost prints the document's title above it), e.g.
 
     >>> adoption("（十三届六中全会一九九0年三月十二日通过）\\n……")
     ('中国共产党第十三届中央委员会第六次全体会议', DateValue(year=1990, month=3, day=12))
+    >>> adoption("中国共产党中央委员会关于建国以来党的若干历史问题的决议\\n"
+    ...          "（一九八一年六月二十七日中国共产党第十一届中央委员会第六次全体会议一致通过）\\n……")[1]
+    DateValue(year=1981, month=6, day=27)
+    >>> adoption("会议指出，全党要认真学习。\\n（一九八一年六月二十七日通过）")
+    ('', None)
     """
-    match = _ADOPTION.match(body.lstrip())
-    if not match:
-        return "", None
-    inner = match.group(1)
-    meetings = find_meetings(inner, date)
-    return (meetings[0].name if meetings else ""), parse_text_date(inner)
-
+    for line in body.lstrip().split("\n", _HEADINGS_ABOVE + 1)[:_HEADINGS_ABOVE + 1]:
+        line = line.strip(" \t\u3000")
+        if match := _ADOPTION.match(line):
+            inner = match.group(1)
+            meetings = find_meetings(inner, date)
+            return (meetings[0].name if meetings else ""), parse_text_date(inner)
+        if not _HEADING.match(line):
+            break
+    return "", None

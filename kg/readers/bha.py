@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import Problem
-from ..model import DateValue, Record, Tag
+from ..model import BHA_SCOPE, DateValue, Record, Tag
+from .names import garbled_authors
 from .source import Source
 
 __all__ = ["read_bha_txt", "read_bha_json", "looks_bha_txt", "looks_bha_json",
@@ -124,12 +125,15 @@ def read_bha_txt(source: Source, text: str) -> Iterator[Record | Problem]:
         except ValueError as error:
             yield Problem(source.relpath, 0, _line_of(lines, "日期"), f"{error}; date ignored",
                           "warning")
+    authors = split_list_commas(header.get("作者", ""))
+    yield from garbled_authors(authors, source.relpath, 0, _line_of(lines, "作者"))
     yield Record(
         format="bha-txt", source_path=source.relpath, record_index=0, line=1,
-        source_id=header["id"], title=header.get("标题", ""),
-        publication=header.get("书籍", "") or source.publication, dates=tuple(dates),
+        source_id=header["id"], title=header.get("标题", ""), id_scope=BHA_SCOPE,
+        publication=header.get("书籍", "") or source.publication,
+        publication_inferred=not header.get("书籍", ""), dates=tuple(dates),
         date_range=header.get("是否是时间段", "").lower() == "true" and len(dates) == 2,
-        authors=tuple(split_list_commas(header.get("作者", ""))),
+        authors=tuple(authors),
         tags=tuple(Tag(name) for name in split_list_commas(header.get("标签", ""))),
         description=header.get("描述", ""), source=header.get("来源", ""),
         publication_author=header.get("书籍作者", ""), body=body, notes=notes)
@@ -172,13 +176,16 @@ def read_bha_json(source: Source, text: str) -> Iterator[Record | Problem]:
                 for c in _list(data.get("comments"))]
     notes = "\n".join(filter(None, [notes, *comments]))
     dates = tuple(d for d in (_json_date(x) for x in _list(data.get("dates"))) if d)
-    authors = [_text(a) for a in _list(data.get("authors"))]
+    authors = list(dict.fromkeys(a.strip() for a in map(_text, _list(data.get("authors")))
+                                 if a.strip()))
+    yield from garbled_authors(authors, source.relpath, 0, None)
+    named = str((metadata or {}).get("name", ""))
     yield Record(
         format="bha-json", source_path=source.relpath, record_index=0, line=1,
-        source_id=source.path.stem, title=_text(data.get("title")),
-        publication=str((metadata or {}).get("name", "")) or source.publication or book_id,
+        source_id=source.path.stem, title=_text(data.get("title")), id_scope=BHA_SCOPE,
+        publication=named or source.publication or book_id, publication_inferred=not named,
         dates=dates, date_range=bool(data.get("is_range_date")) and len(dates) == 2,
-        authors=tuple(dict.fromkeys(a.strip() for a in authors if a.strip())),
+        authors=tuple(authors),
         tags=tuple(dict.fromkeys(Tag(_text(t.get("name")).strip(), _text(t.get("type")))
                                  for t in _list(tags) if isinstance(t, dict)
                                  and _text(t.get("name")).strip())),

@@ -7,15 +7,21 @@ common surname followed by one or two characters.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from functools import cache
 
 from ..datafiles import read_lines
+from ..errors import Problem
 
-__all__ = ["split_list", "split_pseudo_fields", "split_run_together", "looks_like_name"]
+__all__ = ["split_list", "split_pseudo_fields", "split_run_together", "looks_like_name",
+           "garbled_part", "garbled_authors"]
 
 _SEPARATORS = re.compile(r"[/／;；、，,|\s]+")
 _PSEUDO = re.compile(r"(RW|DW)[：:]")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+# What no name holds: the replacement character, a question mark left by a failed conversion,
+# control and private-use characters, Latin-1 letters of GBK bytes read as Latin-1.
+_GARBLED = re.compile(r"[\ufffd?？\x00-\x1f\x7f-\x9f\u00c0-\u00ff\ue000-\uf8ff]+")
 
 
 def split_list(value: str) -> list[str]:
@@ -78,3 +84,22 @@ def split_run_together(name: str) -> list[str]:
               if 2 <= len(name[i:]) <= 3 and i <= 3]
     good = [s for s in splits if looks_like_name(s[0]) and looks_like_name(s[1])]
     return list(good[0]) if len(good) == 1 else [name]
+
+
+def garbled_part(name: str) -> str:
+    """The characters that make a name look garbled (mis-decoded or damaged), or "".
+
+    >>> garbled_part("砼娉？"), garbled_part("ÍõÏþ"), garbled_part("闻学良")
+    ('？', 'ÍõÏþ', '')
+    """
+    return "".join(_GARBLED.findall(name))
+
+
+def garbled_authors(authors: Iterable[str], file: str, record: int, line: int | None
+                    ) -> Iterator[Problem]:
+    """A warning for each author that looks garbled; the author is kept as written."""
+    for name in authors:
+        if bad := garbled_part(name):
+            yield Problem(file, record, line, f"author {name!r} looks garbled (it holds "
+                          f"{bad!r}: a mis-decoded or damaged byline); kept as written",
+                          "warning")

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from ..errors import Problem
 from ..model import DateValue, Field, Record
-from .names import looks_like_name, split_list, split_pseudo_fields, split_run_together
+from .names import (garbled_authors, looks_like_name, split_list, split_pseudo_fields,
+                    split_run_together)
 from .source import Source
 
 __all__ = ["read_tagged", "looks_tagged"]
@@ -131,16 +132,22 @@ def _to_record(source: Source, index: int, draft: _Draft) -> Iterator[Record | P
     for code, items in body_lists.items():
         lists.setdefault(code, []).extend(items)
     keywords = split_list(keywords_text)
-    persons: list[str] = []
-    for name in lists.get("RW", []):
-        (persons if looks_like_name(name) else keywords).append(name)
+    # RW： lists persons (人物), with their posts and facets (江泽民/总书记/活动): the names are
+    # listed persons; the list is kept as written when it holds more. Never keywords.
+    listed = list(dict.fromkeys(lists.get("RW", [])))
+    persons = [name for name in listed if looks_like_name(name)]
     others = tuple(Field(code, draft.fields[code][0], get[code])
                    for code in draft.order if code not in _KNOWN)
+    if len(persons) < len(listed):
+        others += (Field("RW", "人物", "/".join(listed)),)
+    authors = _authors(get.get("ZZ", ""))
+    yield from garbled_authors(authors, source.relpath, index,
+                               draft.fields["ZZ"][2] if "ZZ" in draft.fields else None)
     yield Record(
         format="tagged", source_path=source.relpath, record_index=index, line=draft.line,
         source_id=f"{get['ZQ']}-{get['BH']}-{get['TH']}", title=get["BT"],
-        publication=source.publication, dates=dates, authors=tuple(_authors(get.get("ZZ", ""))),
-        keywords=tuple(dict.fromkeys(keywords)), listed_persons=tuple(dict.fromkeys(persons)),
+        publication=source.publication, dates=dates, authors=tuple(authors),
+        keywords=tuple(dict.fromkeys(keywords)), listed_persons=tuple(persons),
         listed_units=tuple(dict.fromkeys(lists.get("DW", []))), other_fields=others,
         subtitle=get.get("FT") or get.get("FB", ""), body=body,
         **{attr: get.get(code, "") for code, attr in _SLOTS.items()})
