@@ -37,8 +37,8 @@ PARTICLES = frozenset("和向对同与跟被把在时党从为给让将于及由
 _NOT_GIVEN = frozenset("的了是着过们这那么呢吗吧啊和与及或等也都就在把被对向给让将说讲由从到很"
                        "多又来即时而二三四五六七八九十不两只并所却则亦再还已曾自他你我她它您某"
                        )
-# Words of these kinds (jieba's tags) are not a given name (曹|立即, 毛|仰望), nor do they
-# begin a three-character name (许多|人).
+# Frequent words of these kinds (jieba's tags) are not a given name (曹|立即, 毛|仰望), nor
+# do words of these kinds begin a three-character name (许多|人).
 _WORD_TAGS = ("d", "v", "p", "c", "u", "m", "q", "f", "t", "a")
 # A title's first character does not end a name (陈副 is 陈 + 副总理).
 _NOT_LAST = frozenset("副付代总上内里外下后前听拍推无犯起搞用去要受见写道地为以译著家带打斗本剧坑队场系办部")
@@ -56,7 +56,7 @@ _TRANSLITERATION = ("阿埃艾爱安昂奥巴拜班邦贝本比彼宾波伯博�
                     "科克肯库奎拉莱兰朗劳勒雷蕾里利莉连列林琳卢鲁路伦罗洛马麦曼梅门米敏明莫姆穆纳"
                     "奈南内尼妮涅努诺欧帕潘佩彭皮珀普奇齐契恰乔切钦琼丘萨塞赛桑瑟森沙莎山尚舍什施"
                     "舒斯松苏索塔泰坦汤特提田廷图托瓦万旺威韦维温沃乌武西希锡夏谢辛休修雅亚扬耶伊"
-                    "因英尤于约泽扎詹珍朱兹佐")
+                    "因英尤于约泽扎詹珍朱兹佐卜罕默")
 _FOREIGN = re.compile(f"[{_TRANSLITERATION}]{{2,8}}(?:[·•・][{_TRANSLITERATION}]{{1,8}})+")
 # from the start of a run of Chinese characters only: tried inside a run, it would scan the
 # rest of the run again at every character
@@ -165,7 +165,8 @@ class NameFinder:
         if not 1 <= len(given) <= 2 or any(c in _NOT_GIVEN for c in given) \
                 or given in self.titles:
             return False
-        if (len(given) == 2 and self.tags.get(given, "n").startswith(_WORD_TAGS)) or \
+        if (len(given) == 2 and given in self.frequent and
+                self.tags.get(given, "n").startswith(_WORD_TAGS)) or \
                 (len(item) == 3 and self.tags.get(item[:2], "n").startswith(_WORD_TAGS)):
             return False
         tag = self.tags.get(item)
