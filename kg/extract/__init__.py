@@ -45,6 +45,7 @@ class Extractor:
         stopwords = DATA_DIR / "stopwords.txt"
         self.stopwords = frozenset(read_lines("stopwords.txt")) if stopwords.exists() \
             else frozenset()
+        self._is_term: dict[str, bool] = {}
 
     def extract(self, record: Record) -> Facts:
         text = record.text
@@ -60,10 +61,20 @@ class Extractor:
         publications = tuple(Mention("publication", name, name, start)
                              for name, _, start in named)
         counts = Counter(tokens.words)
-        terms = {word: n for word, n in counts.items()
-                 if _TERM.match(word) and word not in self.stopwords}
+        is_term = self._is_term
+        terms = [(word, n) for word, n in counts.items()
+                 if is_term.get(word) or (is_term.get(word) is None and self._term(word))]
+        terms.sort()
         return Facts(tuple(mentions), tuple(meetings), tuple(citations), publications,
-                     adopted_at, adopted_on, tuple(sorted(terms.items())))
+                     adopted_at, adopted_on, tuple(terms))
+
+    def _term(self, word: str) -> bool:
+        """Whether ``word`` can be a keyword (two to eight Chinese characters, no stop word);
+        the answer kept, as the same words come back in every text (bounded)."""
+        if len(self._is_term) > 500_000:
+            self._is_term.clear()
+        answer = self._is_term[word] = bool(_TERM.match(word)) and word not in self.stopwords
+        return answer
 
 
 

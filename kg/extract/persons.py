@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import ahocorasick_rs
 
@@ -65,8 +65,7 @@ _COUNTRY_AFTER = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")
 _WORK_AFTER = re.compile(r"(?:[：:]|主?编|著)《")
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
+class _Found(NamedTuple):
     start: int
     end: int
     name: str
@@ -95,10 +94,10 @@ class NameFinder:
         self._name_starts = frozenset(self.surnames | {c[0] for c in self.compound} |
                                       _listed_name_starts())
         # a surname and one or two characters between word boundaries: a name written again
-        before = "(?:^|(?<=[" + re.escape("".join(sorted(_BEFORE_NAME))) + "]))"
+        before = "[" + re.escape("".join(sorted(_BEFORE_NAME))) + "]"
         after = "(?=[" + re.escape("".join(sorted(_AFTER_NAME))) + "])"
         surname = "[" + "".join(sorted(self.surnames)) + "]"
-        self._repeats = tuple((re.compile(f"{before}{surname}[\u4e00-\u9fff]{{{n - 1}}}{after}", re.M),
+        self._repeats = tuple((re.compile(f"{before}({surname}[\u4e00-\u9fff]{{{n - 1}}}){after}"),
                                least) for n, least in ((3, 2), (2, 3)))
         rows = read_tsv("person_cues.tsv")
         before = sorted((r["cue"] for r in rows if r["side"] == "before"), key=len, reverse=True)
@@ -241,6 +240,8 @@ class NameFinder:
     def _enumerations(self, text: str):
         """Names listed with 、 beside at least one other name, and no other kind of thing;
         a listed name that needs a title beside it is taken here too (万里 among 李鹏、乔石)."""
+        if "、" not in text:
+            return
         for run in _ENUMERATION_RUN.finditer(text):
             items = run.group().split("、")
             position = run.start()
@@ -307,7 +308,7 @@ class NameFinder:
         """Names written again and again between word boundaries (，张以成的…，张以成的…):
         a three-character one twice, a two-character one three times."""
         for pattern, least in self._repeats:
-            for item, count in Counter(pattern.findall(text)).items():
+            for item, count in Counter(pattern.findall("\n" + text)).items():
                 if count >= least and self.kind_of(item) is None and \
                         self.is_name(item, strict=True):
                     start = text.find(item)

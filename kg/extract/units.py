@@ -25,6 +25,7 @@ __all__ = ["UnitFinder", "Unit", "POST"]
 _BREAKING_TAGS = ("u", "p", "c", "r", "d", "m", "q", "y", "e", "o")
 _PSEUDO_HEAD = re.compile("中央|中共")
 _MAX_WORDS = 4
+_HEAD_KINDS = frozenset(("organization", "place", "person"))
 _REACH = 16  # characters from a head to the end of its unit word, at most
 # A place and a bare school word is the place's schools, not a school's name (北京中学的…);
 # the schools named so (上海中学) are listed.
@@ -71,7 +72,8 @@ class UnitFinder:
             map(re.escape, sorted(self.suffixes, key=len, reverse=True))))
 
     def extend(self, text: str, tokens: Tokens, heads: Iterable[Unit]) -> list[Unit]:
-        """The longer names that ``heads`` (listed names found in ``text``) begin."""
+        """The longer names that ``heads`` (listed names found in ``text``; any with the
+        fields of a ``Unit``, of other kinds too, which are passed over) begin."""
         starts = tokens.starts
         heads = list(heads) + [Unit(m.start(), m.end(), "organization", m.group(), m.group())
                                for m in _PSEUDO_HEAD.finditer(text)
@@ -83,7 +85,8 @@ class UnitFinder:
         found = []
         for head in heads:
             i = bisect.bisect_right(suffix_ends, head.end)
-            if i == len(suffix_ends) or suffix_ends[i] - head.end > _REACH:
+            if i == len(suffix_ends) or suffix_ends[i] - head.end > _REACH \
+                    or head.kind not in _HEAD_KINDS:
                 continue
             unit = self._longest_unit(text, tokens, head)
             if unit is not None:
