@@ -27,9 +27,9 @@ _PSEUDO_HEAD = re.compile("中央|中共")
 _MAX_WORDS = 4
 _HEAD_KINDS = frozenset(("organization", "place", "person"))
 _REACH = 16  # characters from a head to the end of its unit word, at most
-# A place and a bare school word is the place's schools, not a school's name (北京中学的…);
-# the schools named so (上海中学) are listed.
-_BARE_SCHOOLS = frozenset(("中学", "小学", "大学", "学院", "学校"))
+# A place and a bare school or works word is the place's schools or works, not the name of one
+# (北京中学的…, 上海工厂); the ones named so (上海中学) are listed.
+_BARE_SCHOOLS = frozenset(("中学", "小学", "大学", "学院", "学校", "工厂", "公司", "有限公司"))
 # Posts written after the body they belong to (国防部长, 新华社国际部副主任): a unit word may end
 # inside a word of the segmenter's when one of these follows (国际|部副|主任).
 POST = re.compile("副?(?:部长|长|主任|委员|常委|书记|主席|司令员?|政委|顾问|负责人|组长)")
