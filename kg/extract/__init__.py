@@ -45,7 +45,8 @@ class Extractor:
         stopwords = DATA_DIR / "stopwords.txt"
         self.stopwords = frozenset(read_lines("stopwords.txt")) if stopwords.exists() \
             else frozenset()
-        self._is_term: dict[str, bool] = {}
+        self._judged: set[str] = set()
+        self._terms: set[str] = set()
 
     def extract(self, record: Record) -> Facts:
         text = record.text
@@ -56,25 +57,30 @@ class Extractor:
                                                  meetings)
         learned = record_names(record)
         meeting_spans = [(m.start, m.start + len(m.surface)) for m in meetings]
-        mentions = self.entities.find(text, tokens, spans + meeting_spans, learned)
+        counts = Counter(tokens.words)
+        mentions = self.entities.find(text, tokens, spans + meeting_spans, learned,
+                                      counts.keys())
         adopted_at, adopted_on = adoption(record.body, date)
         publications = tuple(Mention("publication", name, name, start)
                              for name, _, start in named)
-        counts = Counter(tokens.words)
-        is_term = self._is_term
-        terms = [(word, n) for word, n in counts.items()
-                 if is_term.get(word) or (is_term.get(word) is None and self._term(word))]
-        terms.sort()
+        terms = sorted((word, counts[word]) for word in self._terms_among(counts.keys()))
         return Facts(tuple(mentions), tuple(meetings), tuple(citations), publications,
                      adopted_at, adopted_on, tuple(terms))
 
-    def _term(self, word: str) -> bool:
-        """Whether ``word`` can be a keyword (two to eight Chinese characters, no stop word);
-        the answer kept, as the same words come back in every text (bounded)."""
-        if len(self._is_term) > 500_000:
-            self._is_term.clear()
-        answer = self._is_term[word] = bool(_TERM.match(word)) and word not in self.stopwords
-        return answer
+    def _terms_among(self, words) -> set[str]:
+        """The ``words`` that can be keywords (two to eight Chinese characters, no stop word).
+        The same words come back in every text: each is judged once (with set operations, in
+        C, for the rest), in a bounded memory."""
+        if len(self._judged) > 1_000_000:
+            self._judged, self._terms = set(), set()
+        words = set(words)
+        # difference() and intersection() walk the smaller set; `-` and `&` would walk
+        # everything judged so far
+        new = words.difference(self._judged)
+        if new:
+            self._judged |= new
+            self._terms.update(w for w in new if _TERM.match(w) and w not in self.stopwords)
+        return words.intersection(self._terms)
 
 
 

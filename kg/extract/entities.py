@@ -68,12 +68,12 @@ class EntityFinder:
         self.units = UnitFinder(common_words)
 
     def find(self, text: str, tokens: Tokens, protected: Iterable[tuple[int, int]] = (),
-             learned: Iterable[str] = ()) -> list[Mention]:
+             learned: Iterable[str] = (), distinct=None) -> list[Mention]:
         """The entities named in ``text``, in text order (one mention per occurrence).
 
-        ``tokens`` are the segmenter's words of ``text``; ``protected`` spans (the 《…》
-        titles, the meetings) name nothing; ``learned`` are person names the archive gives
-        for this record.
+        ``tokens`` are the segmenter's words of ``text`` (``distinct``, if given, the set of
+        them); ``protected`` spans (the 《…》 titles, the meetings) name nothing; ``learned`` are
+        person names the archive gives for this record.
         """
         gazetteer = self.gazetteer
         protected = list(protected)
@@ -85,7 +85,7 @@ class EntityFinder:
                                   u.surface, 3) for u in self.units.extend(text, tokens, candidates)]
         candidates += _datelines(text, gazetteer)
         candidates += _learned(text, learned, starts)
-        for found in self.names.find(text, tokens.words, tokens.starts, ends, protected):
+        for found in self.names.find(text, tokens.words, ends, protected, distinct):
             candidates.append(_Candidate(found.start, found.end, "person",
                                          self._canonical("person", found.name), found.name, 3))
         if "驻" in text:

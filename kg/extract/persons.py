@@ -86,6 +86,7 @@ class NameFinder:
                  frequent: frozenset[str] = frozenset()):
         self.kind_of = kind_of
         self.tags = tags
+        self._answers: dict[tuple[str, bool, bool], bool] = {}
         self.frequent = frequent
         names = read_lines("surnames.txt")
         self.surnames = frozenset(n for n in names if len(n) == 1)
@@ -108,15 +109,15 @@ class NameFinder:
         self._before = ahocorasick_rs.AhoCorasick(before, matchkind=standard)
         self._after = ahocorasick_rs.AhoCorasick(after, matchkind=standard)
 
-    def find(self, text: str, words: list[str] | None = None, starts: list[int] | None = None,
-             ends: set[int] | None = None, taken: Iterable[tuple[int, int]] = ()) -> list[_Found]:
+    def find(self, text: str, words: list[str] | None = None, ends: set[int] | None = None,
+             taken: Iterable[tuple[int, int]] = (), distinct=None) -> list[_Found]:
         """Unlisted person names in ``text``, every occurrence, outside the ``taken`` spans.
 
-        ``words`` are the segmenter's words of ``text``, ``starts`` where they start and
-        ``ends`` where they end: a word boundary.
+        ``words`` are the segmenter's words of ``text`` and ``ends`` where they end: a word
+        boundary; ``distinct``, if given, the set of the words.
         """
         if words is None:
-            words, starts, ends = [text], [0], {len(text)}
+            words, ends = [text], {len(text)}
         self._ends = ends
         # where the name after a role may start (总编：华新民), where a word after a name starts
         self._role_ends = {_past_colon(text, end) for _, _, end in
@@ -126,7 +127,7 @@ class NameFinder:
         names: dict[str, None] = {}
         for found in (*self._after_roles(text), *self._before_acts(text),
                       *self._enumerations(text), *self._foreign(text),
-                      *self._unknown_words(text, words, starts), *self._repeated(text)):
+                      *self._unknown_words(text, words, distinct), *self._repeated(text)):
             if not self._in_word(text, found):
                 names.setdefault(found.name, None)
         if not names:
@@ -145,6 +146,17 @@ class NameFinder:
         return sorted(result, key=lambda f: f.start)
 
     def is_name(self, item: str, place_too: bool = False, strict: bool = False) -> bool:
+        """Whether ``item`` can be an unlisted Chinese name (``_is_name``), the answers kept:
+        the same strings come back text after text (bounded)."""
+        key = (item, place_too, strict)
+        answer = self._answers.get(key)
+        if answer is None:
+            if len(self._answers) > 200_000:
+                self._answers.clear()
+            answer = self._answers[key] = self._is_name(item, place_too, strict)
+        return answer
+
+    def _is_name(self, item: str, place_too: bool = False, strict: bool = False) -> bool:
         """Whether ``item`` can be an unlisted Chinese name: a surname and one or two
         characters (two or three after a compound surname), not an ordinary word.
 
@@ -252,10 +264,15 @@ class NameFinder:
 
     def _enumeration(self, text: str, offset: int, items: list[str]):
         head, *middle, tail = items
-        starts = self._name_starts
-        if not all(item[0] in starts for item in middle) or \
-                (not middle and tail[0] not in starts):
-            return  # the cheap test first: a name starts with a surname or a listed name
+        # the cheap tests first: a name is a surname and more, or a listed name
+        surnames, kind_of = self.surnames, self.kind_of
+        if not all(item[0] in surnames or kind_of(_strip_honorific(item)) == "person"
+                   for item in middle):
+            return
+        if not middle and not (
+                (tail[0] in surnames or self._listed_start(tail)) and
+                (head[-2:-1] in surnames or head[-3:-2] in surnames or self._listed_end(head))):
+            return
         head = head[-8:]
         offset += len(items[0]) - len(head)
         bare = [_strip_honorific(item) for item in middle]
@@ -277,6 +294,12 @@ class NameFinder:
         if last:
             yield last
 
+    def _listed_start(self, item: str) -> bool:
+        return any(self.kind_of(item[:n]) == "person" for n in (2, 3, 4))
+
+    def _listed_end(self, item: str) -> bool:
+        return any(self.kind_of(item[-n:]) == "person" for n in (2, 3, 4) if len(item) >= n)
+
     def _name_ending(self, item: str, offset: int) -> _Found | None:
         """The name at the end of the first item of an enumeration (安排李敏、…: 李敏): a listed
         one, else the one after a role or a boundary, else the longest."""
@@ -290,11 +313,12 @@ class NameFinder:
         n = (listed or bounded or fits)[0]
         return _Found(len(item) - n, len(item), item[-n:])
 
-    def _unknown_words(self, text: str, words: list[str], starts: list[int]):
+    def _unknown_words(self, text: str, words: list[str], distinct=None):
         """Three-character words the segmenter made up (no dictionary holds them) that are
         shaped like a name and stand after a boundary once at least: ，王佩英把…, 据高淑琴讲."""
         surnames, tags = self.surnames, self.tags
-        made_up = [w for w in set(words) if len(w) == 3 and w[0] in surnames and w not in tags]
+        made_up = [w for w in (distinct if distinct is not None else set(words))
+                   if len(w) == 3 and w[0] in surnames and w not in tags]
         for word in made_up:
             if not self.is_name(word, strict=True):
                 continue
