@@ -103,20 +103,21 @@ class EntityFinder:
 
 def _listed(text: str, gazetteer: Gazetteer, tokens: Tokens, ends: set[int],
             common: dict[str, str]):
-    for start, end, form in gazetteer.find(text):
-        entry = gazetteer.entries[form]
-        # A unit may follow a place (上海市|委) and a post its body (国防部|长).
-        joined = (entry.kind == "place" and _UNIT_SUFFIX.match(text, end)) or \
-            (entry.kind == "organization" and POST.match(text, end))
-        if end not in ends and not joined and text[end - 1:end + 1] in common:
-            continue  # its last character begins a word: 北京大|学生, 轻工业部|门
-        # A short name must end where a word ends: not 康生 in 健康|生活, 共产党 in 共产党员,
-        # 朱德 in 朱德熙. It may close a longer word (首都北京), begin a word whose rest is a
-        # word of its own (台湾|同胞, 中国|人民), or be joined as above.
-        ends_word = end in ends or text[end:end + 1] in _NAME_FOLLOWERS or joined or \
-            _word_rest(_word_at(tokens, start), form, common)
-        if len(form) <= 3 and entry.kind != BLOCKER and not ends_word:
-            continue
+    entries = gazetteer.entries
+    for start, end, form in gazetteer.find_all(text):
+        entry = entries[form]
+        if end not in ends and entry.kind != BLOCKER:
+            # A unit may follow a place (上海市|委) and a post its body (国防部|长).
+            joined = (entry.kind == "place" and _UNIT_SUFFIX.match(text, end)) or \
+                (entry.kind == "organization" and POST.match(text, end))
+            if not joined and text[end - 1:end + 1] in common:
+                continue  # its last character begins a word: 北京大|学生, 轻工业部|门
+            # A short name must end where a word ends: not 康生 in 健康|生活, 共产党 in
+            # 共产党员, 朱德 in 朱德熙. It may close a longer word (首都北京), begin a word whose
+            # rest is a word of its own (台湾|同胞, 中国|人民), or be joined as above.
+            if len(form) <= 3 and not (text[end:end + 1] in _NAME_FOLLOWERS or joined or
+                                       _word_rest(_word_at(tokens, start), form, common)):
+                continue
         if entry.needs_context and not _HONORIFIC.match(text, end):
             continue
         yield _Candidate(start, end, entry.kind, entry.name, form, 2)

@@ -57,6 +57,12 @@ class Gazetteer:
         for index, start, end in self._automaton.find_matches_as_indexes(text):
             yield start, end, forms[index]
 
+    def find_all(self, text: str) -> list[tuple[int, int, str]]:
+        """``find`` as a list, made in one go (the hot path)."""
+        forms = self._forms
+        return [(start, end, forms[index])
+                for index, start, end in self._automaton.find_matches_as_indexes(text)]
+
     def wikidata(self, kind: str, name: str) -> str:
         entry = self.by_name.get((kind, name))
         return f"http://www.wikidata.org/entity/{entry.wikidata}" if entry and entry.wikidata else ""
