@@ -41,7 +41,8 @@ _NOT_GIVEN = frozenset("的了是着过们这那么呢吗吧啊和与及或等�
 # do words of these kinds begin a three-character name (许多|人).
 _WORD_TAGS = ("d", "v", "p", "c", "u", "m", "q", "f", "t", "a")
 # A title's first character does not end a name (陈副 is 陈 + 副总理).
-_NOT_LAST = frozenset("副付代总上内里外下后前听拍推无犯起搞用去要受见写道地为以译著家带打斗本剧坑队场系办部")
+_NOT_LAST = frozenset("副付代总上内里外下后前听拍推无犯起搞用去要受见写道地为以译著家带打斗本剧坑队场系办部"
+                      "大小老")
 _HAN = re.compile("[\u4e00-\u9fff]+")
 # What may stand right before a name found by a word after it (据高淑琴讲, 的陈烈说).
 _BEFORE_NAME = frozenset("的据让由把被对向和与同跟给是了派请叫找问说将从为令使经在如及、，。：:；;（(“\"'‘ "
@@ -183,10 +184,10 @@ class NameFinder:
         tag = self.tags.get(item)
         if (tag is not None and not tag.startswith("nr")) or item in self.frequent:
             return False
-        if strict and (self._ordinary(item[:2]) or (len(given) == 2 and self._ordinary(given))
-                       or not all(c in self.given_chars for c in given)):
-            return False  # with no cue beside it: not a word and a character (文革|中, 毛|主义),
-            # and made of characters listed people's given names are made of
+        if (strict or len(given) == 1) and not all(c in self.given_chars for c in given):
+            return False  # made of characters listed people's given names are made of
+        if strict and (self._ordinary(item[:2]) or (len(given) == 2 and self._ordinary(given))):
+            return False  # with no cue beside it: not a word and a character (文革|中, 毛|主义)
         kind = self.kind_of(item)
         if kind is None and (any(self.kind_of(part) == "person" for part in (item[:2], item[:3]))
                              or self.kind_of(item[1:]) is not None):
