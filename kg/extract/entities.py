@@ -104,7 +104,7 @@ class EntityFinder:
 def _listed(text: str, gazetteer: Gazetteer, tokens: Tokens, ends: set[int],
             common: dict[str, str]):
     entries = gazetteer.entries
-    for start, end, form in gazetteer.find_all(text):
+    for start, end, form in gazetteer.find(text):
         entry = entries[form]
         if end not in ends and entry.kind != BLOCKER:
             # A unit may follow a place (上海市|委) and a post its body (国防部|长).

@@ -9,7 +9,6 @@ sessions of the National People's Congress (七届人大三次会议).
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from ..model import DateValue, MeetingMention
 from .dates import chinese_number, parse_text_date
@@ -93,14 +92,6 @@ def committee_on(date: DateValue | None, plenum: int) -> int | None:
     return current[0]
 
 
-class _Span(NamedTuple):
-    start_: int
-    end_: int
-
-    def span(self) -> tuple[int, int]:
-        return self.start_, self.end_
-
-
 def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMention]:
     """Every meeting named in ``text``, in text order; overlapping forms count once.
 
@@ -112,8 +103,8 @@ def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMenti
     found: list[tuple[int, int, MeetingMention]] = []
     taken: list[tuple[int, int]] = []
 
-    def add(match: re.Match | _Span, mention: MeetingMention) -> None:
-        start, end = match.span()
+    def add(mention: MeetingMention) -> None:
+        start, end = mention.start, mention.start + len(mention.surface)
         if any(s < end and start < e for s, e in taken):
             return
         taken.append((start, end))
@@ -123,19 +114,19 @@ def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMenti
     plenums, terms = "中全会" in text, "届" in text
     for match in _PLENUM_FULL.finditer(text) if terms and "全体会议" in text else ():
         term, session = chinese_number(match.group(1)), chinese_number(match.group(2))
-        add(match, MeetingMention(plenum_name(term, session), match.group(), match.start(),
+        add(MeetingMention(plenum_name(term, session), match.group(), match.start(),
                                   term, session))
     for match in _PLENUM.finditer(text) if plenums and terms else ():
         term, session = chinese_number(match.group(1)), chinese_number(match.group(2))
-        add(match, MeetingMention(plenum_name(term, session), match.group(), match.start(),
+        add(MeetingMention(plenum_name(term, session), match.group(), match.start(),
                                   term, session))
     for match in _CONGRESS_FULL.finditer(text) if "全国代表大会" in text else ():
         number = chinese_number(match.group(1) or match.group(2))
-        add(match, MeetingMention(congress_name(number), match.group(), match.start(), number))
+        add(MeetingMention(congress_name(number), match.group(), match.start(), number))
     for match in _NPC.finditer(text) if terms and "次会议" in text else ():
         term = chinese_number(match.group(1) or match.group(3))
         session = chinese_number(match.group(2) or match.group(4))
-        add(match, MeetingMention(npc_name(term, session), match.group(), match.start(),
+        add(MeetingMention(npc_name(term, session), match.group(), match.start(),
                                   0, session))
     for match in _CONGRESS.finditer(text) if _CONGRESS_HINT.search(text) else ():
         number = chinese_number(match.group(1))
@@ -143,14 +134,14 @@ def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMenti
         if 7 <= number <= 20 and (before.endswith(_CONGRESS_BEFORE) or _CONGRESS_AFTER.match(after)):
             # the party written before it is part of the name (中共九大), not a mention of its own
             start = match.start() - 2 if before.endswith(("中共", "党的")) else match.start()
-            add(_Span(start, match.end()), MeetingMention(congress_name(number),
+            add(MeetingMention(congress_name(number),
                                                           text[start:match.end()], start, number))
     for match in _PLENUM_BARE.finditer(text) if plenums else ():
         session = chinese_number(match.group(1))
         term = _term_before(found, match.start()) or committee_on(date, session)
         if term is None:
             continue
-        add(match, MeetingMention(plenum_name(term, session), match.group(), match.start(),
+        add(MeetingMention(plenum_name(term, session), match.group(), match.start(),
                                   term, session))
     return [m for _, _, m in sorted(found, key=lambda f: f[0])]
 

@@ -146,12 +146,12 @@ def _latin_tokenizer():
     import io
     import jieba
     jieba.setLogLevel(60)
-    _, latin, total, _, _ = _jieba_dictionary()
+    latin = _jieba_dictionary()[1]
     added = [(word, _WORD_FREQ) for word in _added_words() if word[0] in _LATIN_FIRST]
     tokenizer = jieba.Tokenizer()
     data = "".join(f"{word} {freq}\n" for word, freq in (*latin, *added)).encode()
     tokenizer.FREQ, _ = tokenizer.gen_pfdict(io.BytesIO(data))
-    tokenizer.total = total + _WORD_FREQ * len(_added_words())
+    tokenizer.total = _total_with_added_words()
     tokenizer.initialized = True
     return tokenizer
 
@@ -167,20 +167,20 @@ def _recut_repeats(words: list[str], text: str) -> list[str]:
         while j < len(words) and words[j] == char * len(words[j]):
             j += 1
         if j - i >= 2:
-            run = "".join(words[i:j])
-            words[i:j] = _cut_repeat(run)
-            i += len(_cut_repeat(run))
+            cut = _cut_repeat("".join(words[i:j]))
+            words[i:j] = cut
+            i += len(cut)
         else:
             i += 1
     return words
 
 
 @lru_cache(maxsize=1024)
-def _cut_repeat(run: str) -> list[str]:
+def _cut_repeat(run: str) -> tuple[str, ...]:
     """jieba's best path through a run of one character, ties to the longer word first (its
     ``calc``): the words are the run's character repeated, with jieba's frequencies."""
-    frequencies, total = _repeat_frequencies(), _jieba_dictionary()[2] + _WORD_FREQ * len(_added_words())
-    log_total = math.log(total)
+    frequencies = _jieba_dictionary()[4]
+    log_total = math.log(_total_with_added_words())
     n = len(run)
     route = [(0.0, 0)] * (n + 1)
     for i in range(n - 1, -1, -1):
@@ -191,13 +191,13 @@ def _cut_repeat(run: str) -> list[str]:
     while i < n:
         cut.append(run[i:route[i][1] + 1])
         i = route[i][1] + 1
-    return cut
+    return tuple(cut)
 
 
-@cache
-def _repeat_frequencies() -> dict[str, int]:
-    """jieba's frequencies of the words made of one character repeated (咯咯, 哈哈哈)."""
-    return _jieba_dictionary()[4]
+def _total_with_added_words() -> int:
+    """jieba's total frequency once the gazetteer words are added (it scales every word's
+    probability)."""
+    return _jieba_dictionary()[2] + _WORD_FREQ * len(_added_words())
 
 
 def jieba_tags() -> dict[str, str]:

@@ -72,6 +72,17 @@ class _Found(NamedTuple):
     name: str
 
 
+class _Scan(NamedTuple):
+    """What the name finder reads once per text: where words end (a word boundary), where the
+    words after a name are (``acts``, and where they start), where a role before one ends."""
+
+    text: str
+    ends: set[int]
+    acts: list[tuple[int, int, int]]
+    act_starts: set[int]
+    role_ends: set[int]
+
+
 class NameFinder:
     """Finds unlisted person names in a text; one per process (it compiles the cue words).
 
@@ -94,7 +105,7 @@ class NameFinder:
         self.compound = frozenset(n for n in names if len(n) == 2)
         self.given_chars = _given_name_characters(self.surnames, self.compound)
         self._name_starts = frozenset(self.surnames | {c[0] for c in self.compound} |
-                                      _listed_name_starts())
+                                      {form[0] for form in _listed_person_forms()})
         # a surname and one or two characters between word boundaries: a name written again
         before = "[" + re.escape("".join(sorted(_BEFORE_NAME))) + "]"
         after = "(?=[" + re.escape("".join(sorted(_AFTER_NAME))) + "])"
@@ -119,15 +130,13 @@ class NameFinder:
         """
         if words is None:
             words, ends = [text], {len(text)}
-        self._ends = ends
-        # where the name after a role may start (总编：华新民), where a word after a name starts
-        self._role_ends = {_past_colon(text, end) for _, _, end in
-                           self._before.find_matches_as_indexes(text, overlapping=True)}
-        self._acts = self._after.find_matches_as_indexes(text, overlapping=True)
-        self._act_starts = {start for _, start, _ in self._acts}
+        acts = self._after.find_matches_as_indexes(text, overlapping=True)
+        scan = _Scan(text, ends, acts, {start for _, start, _ in acts},
+                     {_past_colon(text, end) for _, _, end in
+                      self._before.find_matches_as_indexes(text, overlapping=True)})
         names: dict[str, None] = {}
-        for found in (*self._after_roles(text), *self._before_acts(text),
-                      *self._enumerations(text), *self._foreign(text),
+        for found in (*self._after_roles(scan), *self._before_acts(scan),
+                      *self._enumerations(scan), *self._foreign(text),
                       *self._unknown_words(text, words, distinct), *self._repeated(text)):
             if not self._in_word(text, found):
                 names.setdefault(found.name, None)
@@ -198,23 +207,25 @@ class NameFinder:
         """A frequent word that is not a name or a place (建国, 红卫 are given names too)."""
         return word in self.frequent and not self.tags.get(word, "").startswith(("nr", "ns", "nz"))
 
-    def _name_at(self, text: str, start: int, place_too: bool = False) -> _Found | None:
+    def _name_at(self, scan: _Scan, start: int, place_too: bool = False) -> _Found | None:
         """The name starting at ``start`` whose end is a word boundary, longest first; after a
         title, a listed place name is a person's too (司令员吴忠)."""
+        text = scan.text
         for length in (3, 2, 4):
             item = text[start:start + length]
             if len(item) == length and self.is_name(item, place_too) and \
-                    self._boundary_after(text, start + length):
+                    self._boundary_after(scan, start + length):
                 return _Found(start, start + length, item)
         return None
 
-    def _name_before(self, text: str, end: int) -> _Found | None:
+    def _name_before(self, scan: _Scan, end: int) -> _Found | None:
         """The name ending at ``end``: the only one that fits, or else the longest whose start
         is a word boundary (据高淑琴讲, 的陈烈说)."""
+        text = scan.text
         fits = [n for n in (3, 2, 4) if end - n >= 0 and self.is_name(text[end - n:end])]
         if len(fits) > 1:
             fits = [n for n in fits if end == n or text[end - n - 1] in _BEFORE_NAME
-                    or end - n in self._role_ends]
+                    or end - n in scan.role_ends]
         if not fits:
             return None
         return _Found(end - fits[0], end, text[end - fits[0]:end])
@@ -225,34 +236,37 @@ class NameFinder:
         return text[start:end + 1] in self.tags or text[start:end + 2] in self.tags or \
             (start > 0 and text[start - 1:end] in self.tags and self.kind_of(found.name) is None)
 
-    def _boundary_after(self, text: str, end: int) -> bool:
-        return end == len(text) or text[end] in _AFTER_NAME or end in self._ends \
-            or end in self._act_starts
+    def _boundary_after(self, scan: _Scan, end: int) -> bool:
+        text = scan.text
+        return end == len(text) or text[end] in _AFTER_NAME or end in scan.ends \
+            or end in scan.act_starts
 
-    def _after_roles(self, text: str):
-        for end in sorted(self._role_ends):
-            if found := self._name_at(text, end, place_too=True):
+    def _after_roles(self, scan: _Scan):
+        for end in sorted(scan.role_ends):
+            if found := self._name_at(scan, end, place_too=True):
                 yield found
 
-    def _before_acts(self, text: str):
+    def _before_acts(self, scan: _Scan):
+        text = scan.text
         starts = self._name_starts
-        for _, start, end in self._acts:
+        for _, start, end in scan.acts:
             # the word after the name is a word of its own: 陈烈|说, not 史实|说明
-            if (end in self._ends or end == len(text)) and \
+            if (end in scan.ends or end == len(text)) and \
                     (text[start - 3:start - 2] in starts or text[start - 2:start - 1] in starts):
-                if found := self._name_before(text, start):
+                if found := self._name_before(scan, start):
                     yield found
         for match in _WORK_AFTER.finditer(text):
-            if found := self._name_before(text, match.start()):
+            if found := self._name_before(scan, match.start()):
                 yield found
         for match in _COUNTRY_AFTER.finditer(text):
             if self.kind_of(match.group(1)) == "place":
-                if found := self._name_before(text, match.start()):
+                if found := self._name_before(scan, match.start()):
                     yield found
 
-    def _enumerations(self, text: str):
+    def _enumerations(self, scan: _Scan):
         """Names listed with 、 beside at least one other name, and no other kind of thing;
         a listed name that needs a title beside it is taken here too (万里 among 李鹏、乔石)."""
+        text = scan.text
         if "、" not in text:
             return
         for run in _ENUMERATION_RUN.finditer(text):
@@ -261,14 +275,14 @@ class NameFinder:
             # an enumeration of names: items of two to four characters between 、; a longer
             # item ends one (its start may be a name) and begins the next (its end may be)
             for group in _groups(items):
-                yield from self._enumeration(text, position + group[0], items[group[1]:group[2]])
+                yield from self._enumeration(scan, position + group[0], items[group[1]:group[2]])
 
-    def _enumeration(self, text: str, offset: int, items: list[str]):
+    def _enumeration(self, scan: _Scan, offset: int, items: list[str]):
         head, *middle, tail = items
+        bare = [_strip_honorific(item) for item in middle]
         # the cheap tests first: a name is a surname and more, or a listed name
         surnames, kind_of = self.surnames, self.kind_of
-        if not all(item[0] in surnames or kind_of(_strip_honorific(item)) == "person"
-                   for item in middle):
+        if not all(item[0] in surnames or kind_of(item) == "person" for item in bare):
             return
         if not middle and not (
                 (tail[0] in surnames or self._listed_start(tail)) and
@@ -276,14 +290,10 @@ class NameFinder:
             return
         head = head[-8:]
         offset += len(items[0]) - len(head)
-        bare = [_strip_honorific(item) for item in middle]
-        if not all(self.kind_of(item) == "person" or self.is_name(item) for item in bare):
+        if not all(kind_of(item) == "person" or self.is_name(item) for item in bare):
             return
-        first = self._name_ending(head, offset)
-        position = offset + len(head) + 1
-        for item in middle:
-            position += len(item) + 1
-        last = self._name_at(text, position)
+        first = self._name_ending(scan, head, offset)
+        last = self._name_at(scan, offset + sum(len(item) + 1 for item in (head, *middle)))
         if len(middle) + (first is not None) + (last is not None) < 2:
             return
         position = offset + len(head) + 1
@@ -301,7 +311,7 @@ class NameFinder:
     def _listed_end(self, item: str) -> bool:
         return any(self.kind_of(item[-n:]) == "person" for n in (2, 3, 4) if len(item) >= n)
 
-    def _name_ending(self, item: str, offset: int) -> _Found | None:
+    def _name_ending(self, scan: _Scan, item: str, offset: int) -> _Found | None:
         """The name at the end of the first item of an enumeration (安排李敏、…: 李敏): a listed
         one, else the one after a role or a boundary, else the longest."""
         fits = [n for n in (3, 2, 4) if len(item) >= n and
@@ -310,7 +320,7 @@ class NameFinder:
             return None
         listed = [n for n in fits if self.kind_of(item[-n:]) == "person"]
         bounded = [n for n in fits if n == len(item) or item[-n - 1] in _BEFORE_NAME
-                   or offset + len(item) - n in self._role_ends]
+                   or offset + len(item) - n in scan.role_ends]
         n = (listed or bounded or fits)[0]
         return _Found(len(item) - n, len(item), item[-n:])
 
@@ -348,24 +358,22 @@ class NameFinder:
 
 
 @cache
-def _listed_name_starts() -> frozenset[str]:
-    """The first characters of the listed persons' names and aliases."""
-    return frozenset(form[0] for row in read_tsv("persons.tsv")
-                     for form in (row["name"], *filter(None, row.get("aliases", "").split("|"))))
+def _listed_person_forms() -> tuple[str, ...]:
+    """Every name and alias of the listed persons (persons.tsv)."""
+    return tuple(form for row in read_tsv("persons.tsv")
+                 for form in (row["name"], *filter(None, row.get("aliases", "").split("|"))))
 
 
-@cache
 def _given_name_characters(surnames: frozenset[str], compound: frozenset[str]) -> frozenset[str]:
-    """The characters of the given names of the listed Chinese persons (persons.tsv)."""
+    """The characters of the given names of the listed Chinese persons."""
     chars = set()
-    for row in read_tsv("persons.tsv"):
-        for name in (row["name"], *filter(None, row.get("aliases", "").split("|"))):
-            if not _HAN.fullmatch(name) or not 2 <= len(name) <= 4:
-                continue
-            if name[:2] in compound:
-                chars.update(name[2:])
-            elif name[0] in surnames and len(name) <= 3:
-                chars.update(name[1:])
+    for name in _listed_person_forms():
+        if not _HAN.fullmatch(name) or not 2 <= len(name) <= 4:
+            continue
+        if name[:2] in compound:
+            chars.update(name[2:])
+        elif name[0] in surnames and len(name) <= 3:
+            chars.update(name[1:])
     return frozenset(chars)
 
 
