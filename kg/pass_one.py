@@ -1,16 +1,17 @@
 """Pass 1 for one input file: read it, extract each record's facts, summarise them.
 
 Runs in worker processes (or as Dask tasks). The full result (records and facts) goes to the
-on-disk cache; the parent receives only a ``FileSummary``: what the corpus-wide indexes take
-of each record (``RecordInfo``) and its term counts.
+on-disk cache, pickled where it was computed; the indexes take only a ``FileSummary``: what
+they need of each record (``RecordInfo``) and its term counts.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 from dataclasses import dataclass
 
-from .cache import FileCache, content_digest
+from .cache import content_digest
 from .errors import Problem
 from .extract import Extractor
 from .extract.citations import normalize_title
@@ -20,7 +21,7 @@ from .readers import InputFile, read_file
 from .resolve import citing_limit, dependencies, title_entry, twin_key
 from .state import RecordInfo
 
-__all__ = ["FileResult", "FileSummary", "process_file", "extract_and_cache", "record_info"]
+__all__ = ["FileResult", "FileSummary", "process_file", "extract_pickled", "record_info"]
 
 # When the same document is read twice, the copy read first in this order is kept.
 _FORMAT_PRIORITY = {"bha-json": 0, "tagged": 1, "bha-txt": 2}
@@ -83,12 +84,12 @@ class FileSummary:
                    stat or result.stat)
 
 
-def extract_and_cache(cache: FileCache, item: InputFile) -> FileSummary:
-    """``process_file``, keeping the result in ``cache`` (in the worker, which has it)."""
+def extract_pickled(item: InputFile) -> tuple[FileSummary, bytes]:
+    """``process_file``: the summary, and the whole result pickled for the cache (here, in
+    the worker), or no bytes for an unreadable file (read again next time)."""
     result = process_file(item)
-    if result.digest:  # an unreadable file is not cached: it is read again next time
-        cache.put(result)
-    return FileSummary.of(result)
+    data = pickle.dumps(result, pickle.HIGHEST_PROTOCOL) if result.digest else b""
+    return FileSummary.of(result), data
 
 
 def record_info(record: Record, facts: Facts) -> RecordInfo:

@@ -5,8 +5,9 @@ each file's records and facts in the on-disk cache (``kg.cache``); the parent ho
 corpus-wide indexes (``kg.state``: document keys, titles, adoption meetings, term
 frequencies, shared entity lines). Pass 2 renders one file at a time in a process pool
 (``kg.render``): merges the copies of each document, resolves its citations, picks its
-keywords and writes its Turtle fragment. ``graph.ttl`` is the fragments in input order and
-then the shared lines; the Oxigraph store in ``store/`` is loaded from it.
+keywords and sends back its Turtle fragment, which the parent appends to a spool.
+``graph.ttl`` is the fragments in input order and then the shared lines; the Oxigraph store
+in ``store/`` is loaded from it.
 
 A build into a folder holding an earlier build is incremental: only added, changed and
 removed files are read, the indexes are updated rather than rebuilt, only the documents whose
@@ -25,20 +26,18 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
-from .cache import FileCache
+from .cache import FileCache, FragmentSpool
 from .errors import KgError
 from .extract.gazetteer import load_gazetteer
 from .iri import DEFAULT_BASE, Minter
 from .keywords import KeywordTable
 from .ontology import PREFIXES, WX
-from .pass_one import FileSummary, extract_and_cache
+from .pass_one import FileSummary, extract_pickled
 from .rdfio import SHORTENER, nt_line, split_line, turtle_prefixes, write_turtle_body
 from .readers import InputFile, input_files
-from .render import (RenderContext, RenderResult, keyword_lines, read_shared, render_file,
-                     set_context, keyword_block)
+from .render import RenderContext, RenderResult, keyword_block, keyword_lines, render_file, set_context
 from .state import BuildState, FileInfo
 
 __all__ = ["BuildOptions", "build", "default_workers"]
@@ -91,7 +90,8 @@ def _pool(workers: int):
 
 def _summaries(options: BuildOptions, files: list[InputFile], cache: FileCache
                ) -> Iterator[FileSummary]:
-    """Pass-1 summaries of ``files``, in their order, whatever engine computes them."""
+    """Pass-1 summaries of ``files``, in their order, whatever engine computes them; their
+    whole results are put in the cache."""
     if options.engine == "dask":
         # Cluster workers may not see the output folder: results come back to be cached here.
         from .distributed import dask_results
@@ -99,11 +99,19 @@ def _summaries(options: BuildOptions, files: list[InputFile], cache: FileCache
             if result.digest:
                 cache.put(result)
             yield FileSummary.of(result)
-    elif options.workers > 1 and len(files) > 1:
+        return
+    if options.workers > 1 and len(files) > 1:
         with _pool(options.workers) as pool:
-            yield from pool.map(partial(extract_and_cache, cache), files, chunksize=8)
+            yield from (_kept(cache, *pair)
+                        for pair in pool.map(extract_pickled, files, chunksize=8))
     else:
-        yield from (extract_and_cache(cache, item) for item in files)
+        yield from (_kept(cache, *extract_pickled(item)) for item in files)
+
+
+def _kept(cache: FileCache, summary: FileSummary, data: bytes) -> FileSummary:
+    if data:  # an unreadable file is not cached: it is read again next time
+        cache.put_pickled(summary.relpath, summary.digest, data)
+    return summary
 
 
 def _pass_one(options: BuildOptions, files: list[InputFile], cache: FileCache
@@ -175,39 +183,48 @@ def build(options: BuildOptions) -> dict:
     rendered_before = {relpath for relpath, info in state.files.items() if info.owned}
 
     removed, stale, stats = _read_changed_files(options, files, state, cache, changes)
+    cache.commit()  # the render workers read the results
     clock.lap("read_and_extract")
     minter = Minter(options.base)
     order, keywords_changed = _plan(state, files, stale, removed, cache, changes, minter,
                                     incremental, rendered_before)
+    cache.commit()
     clock.lap("indexes")
+    spool = FragmentSpool(out / ".cache" / "fragments.tmp")
     for done, result in enumerate(_render(options, state, cache, order), 1):
         info = state.files[result.relpath]
         info.owned = tuple(info.records[position].key for position in result.owned)
         info.triples = result.triples
         info.resolved, info.external, info.warnings = result.resolved, result.external, \
             result.warnings
+        if result.triples:
+            spool.add(result.relpath, result.fragment)
+        cache.put_shared(result.relpath, result.shared)
         changes.count(result.shared.splitlines(keepends=True), +1)
         if options.progress:
             options.progress("writing", done, len(order))
+    cache.commit()
     clock.lap("resolve_and_render")
 
     # Three things at once: the state is saved in a forked child, the store is updated or
     # loaded in a spawned process, and this process writes graph.ttl.
     from .store import InAnotherProcess, load_store, update_store
-    plan = _lay_out(out, files, state, cache, set(order))
+    plan = _lay_out(out, files, state, spool, set(order))
     saving = _save_in_child(state, state_path.with_suffix(".new"))
     if incremental and len(order) <= max(1, len(files) // 5):
-        fragments = [cache.fragment(relpath) for relpath in order if state.files[relpath].triples]
+        fragments = [spool.read(relpath) for relpath in order if state.files[relpath].triples]
         storing = InAnotherProcess(update_store, out / "store", options.base,
                                    *_store_delta(minter, state, changes, keywords_changed),
                                    fragments)
-        triples = _write_turtle(out, plan, state, cache, minter)
+        triples = _write_turtle(out, plan, state, spool, minter)
     else:
-        triples = _write_turtle(out, plan, state, cache, minter)
+        triples = _write_turtle(out, plan, state, spool, minter)
         storing = InAnotherProcess(load_store, out / "store", out / "graph.ttl",
                                    options.workers)
         if not incremental:
             cache.prune({item.relpath for item in files})
+    spool.close()
+    cache.close()
     _finish_store(out, storing)
     saving.join()
     if saving.exitcode != 0:
@@ -288,7 +305,7 @@ def _plan(state: BuildState, files: list[InputFile], stale: list[InputFile], rem
             changes.gone_documents.update(state.files[relpath].owned)
     for relpath in (*removed, *to_render):
         if relpath in rendered_before:
-            changes.count(read_shared(cache.fragment(relpath, shared=True)), -1)
+            changes.count(cache.shared(relpath), -1)
     for relpath in removed:
         cache.remove(relpath)
     state.learned.finish(gazetteer)
@@ -337,12 +354,12 @@ def _render(options: BuildOptions, state: BuildState, cache: FileCache,
         yield from map(render_file, order)
 
 
-def _lay_out(out: Path, files: list[InputFile], state: BuildState, cache: FileCache,
-            rendered: set[str]) -> list[tuple[str, int]]:
+def _lay_out(out: Path, files: list[InputFile], state: BuildState, spool: FragmentSpool,
+             rendered: set[str]) -> list[tuple[bool, int, int]]:
     """Where each file's fragment goes in the new ``graph.ttl`` (set in the state, which is
-    saved while the file is written) and where it comes from: ``(relpath, offset)``, the
-    offset in the previous ``graph.ttl`` of a fragment copied from there, or -1 for one read
-    from the cache."""
+    saved while the file is written) and where it comes from: ``(from_previous, offset,
+    size)``, the offset in the previous ``graph.ttl`` of a fragment copied from there, or in
+    the spool of this build's fragments."""
     reuse = (out / "graph.ttl").is_file()
     at = len(turtle_prefixes(PREFIXES).encode())
     plan = []
@@ -351,40 +368,34 @@ def _lay_out(out: Path, files: list[InputFile], state: BuildState, cache: FileCa
         if info is None or not info.triples:
             continue
         if reuse and item.relpath not in rendered and info.ttl_at >= 0:
-            plan.append((item.relpath, info.ttl_at))
+            plan.append((True, info.ttl_at, info.ttl_size))
         else:
-            plan.append((item.relpath, -1))
-            info.ttl_size = os.stat(cache.fragment(item.relpath)).st_size
+            spooled_at, info.ttl_size = spool.where(item.relpath)
+            plan.append((False, spooled_at, info.ttl_size))
         info.ttl_at = at
         at += info.ttl_size
     return plan
 
 
-def _write_turtle(out: Path, plan: list[tuple[str, int]], state: BuildState, cache: FileCache,
-                  minter: Minter) -> int:
+def _write_turtle(out: Path, plan: list[tuple[bool, int, int]], state: BuildState,
+                  spool: FragmentSpool, minter: Minter) -> int:
     """``graph.ttl``: the prefixes, each file's fragment in input order as ``plan`` says
-    (copied from the previous ``graph.ttl`` in runs, or read from the cache), the keywords,
-    the shared lines. Returns the number of triples."""
+    (copied in runs from the previous ``graph.ttl`` or from this build's spool), the
+    keywords, the shared lines. Returns the number of triples."""
     path = out / "graph.ttl"
     temporary = path.with_suffix(".tmp")
-    count = 0
+    count = sum(info.triples for info in state.files.values())
     previous = path.open("rb") if path.is_file() else None
     with temporary.open("wb") as turtle:
         turtle.write(turtle_prefixes(PREFIXES).encode())
-        run = _Run(previous, turtle)
-        for relpath, source_at in plan:
-            info = state.files[relpath]
-            if source_at >= 0:
-                run.extend(source_at, info.ttl_size)
-            else:
-                run.flush()
-                data = cache.fragment(relpath).read_bytes()
-                if len(data) != info.ttl_size or turtle.tell() != info.ttl_at:
-                    raise KgError(f"the Turtle of {relpath} changed while graph.ttl was "
-                                  "written; build again")
-                turtle.write(data)
-            count += info.triples
-        run.flush()
+        runs = {True: _Run(previous, turtle), False: _Run(spool.file, turtle)}
+        current = runs[False]
+        for from_previous, at, size in plan:
+            if runs[from_previous] is not current:
+                current.flush()
+                current = runs[from_previous]
+            current.extend(at, size)
+        current.flush()
         for key in sorted(state.doc_keywords):
             if terms := state.doc_keywords[key]:
                 turtle.write(keyword_block(minter, key, terms).encode())

@@ -3,9 +3,9 @@
 A document is written by the file holding its first copy (see ``BuildState.places``: the
 copies of its own identity, then those of an archive's copy merged into it). Its
 triples are split in two: those about the document itself (its subject, or one of its
-``cito:Citation`` nodes) go to the file's Turtle fragment, ``OUT/.cache/…/*.ttl``; those about
-shared things (people, places, concepts, cited works and their labels) go to the file's shared
-lines, ``*.shared.nt``, which the build counts across files and writes once. ``graph.ttl`` is
+``cito:Citation`` nodes) go to the file's Turtle fragment; those about shared things (people,
+places, concepts, cited works and their labels) go to the file's shared lines (N-Triples, kept
+in the cache), which the build counts across files and writes once. ``graph.ttl`` is
 the fragments in input order, then the keywords of every document (``keyword_block``), then
 the shared part, so a file whose documents did not change is copied, not computed again.
 
@@ -15,9 +15,9 @@ a module global the workers inherit, not something sent to them.
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from dataclasses import dataclass, fields, replace
-from pathlib import Path
 
 from .cache import FileCache
 from .errors import Problem
@@ -32,7 +32,7 @@ from .state import BuildState
 from .triples import concept_triples, document_triples
 
 __all__ = ["RenderContext", "RenderResult", "render_file", "merge", "set_context", "keyword_block",
-           "keyword_lines", "read_shared"]
+           "keyword_lines"]
 
 
 @dataclass
@@ -50,6 +50,7 @@ class RenderResult:
     resolved: int
     external: int
     warnings: tuple[Problem, ...]
+    fragment: bytes  # Turtle, in UTF-8
     shared: bytes  # N-Triples lines, sorted, in UTF-8 (one object: cheap to send)
 
 
@@ -95,13 +96,11 @@ def render_file(relpath: str) -> RenderResult:
             else:
                 shared.add(line_of(terms))
         owned.append(position)
-    path, shared_path = cache.fragment(relpath), cache.fragment(relpath, shared=True)
-    with path.open("w", encoding="utf-8", newline="\n") as out:
-        write_turtle_body(sorted(fragment), out, SHORTENER)
-    lines = "".join(sorted(shared)).encode()
-    shared_path.write_bytes(lines)
+    turtle = io.StringIO(newline="\n")
+    write_turtle_body(sorted(fragment), turtle, SHORTENER)
     return RenderResult(relpath, tuple(owned), len(fragment), stats["resolved"],
-                        stats["external"], tuple(warnings), lines)
+                        stats["external"], tuple(warnings), turtle.getvalue().encode(),
+                        "".join(sorted(shared)).encode())
 
 
 def keyword_lines(minter: Minter, terms) -> list[bytes]:
@@ -161,11 +160,3 @@ def merge(copies: list[tuple[Record, Facts]], warnings: list[Problem] | None = N
 
 _COMPARED = {"title", "dates", "authors", "keywords", "tags", "pretitle", "subtitle", "genre",
              "page", "page_name", "issue_number", "body", "description"}
-
-
-def read_shared(path: Path) -> list[bytes]:
-    """The shared lines a file's rendering wrote, in UTF-8."""
-    try:
-        return path.read_bytes().splitlines(keepends=True)
-    except FileNotFoundError:
-        return []

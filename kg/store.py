@@ -82,10 +82,10 @@ class InAnotherProcess:
 
 
 def update_store(path: Path, base: str, documents: list, removed_lines: list[str],
-                 added_lines: list[str], fragments: list[Path]) -> None:
+                 added_lines: list[str], fragments: list[bytes]) -> None:
     """Update the store of an incremental build in place: take out every triple about the
     ``documents`` (keys; IRIs under ``base``) written again or gone, and their citation
-    nodes, and the shared N-Triples ``removed_lines``; put in the Turtle ``fragments`` and
+    nodes, and the shared N-Triples ``removed_lines``; put in the Turtle ``fragments`` (UTF-8) and
     ``added_lines``."""
     from .iri import Minter
     from .ontology import CITO, PREFIXES
@@ -103,7 +103,7 @@ def update_store(path: Path, base: str, documents: list, removed_lines: list[str
     for quad in pyoxigraph.parse(input="".join(removed_lines),
                                  format=pyoxigraph.RdfFormat.N_TRIPLES):
         store.remove(quad)
-    text = [turtle_prefixes(PREFIXES), *(p.read_text(encoding="utf-8") for p in fragments),
+    text = [turtle_prefixes(PREFIXES), *(f.decode() for f in fragments),
             *added_lines]
     store.load(input="".join(text), format=pyoxigraph.RdfFormat.TURTLE)
     store.flush()
