@@ -18,7 +18,6 @@ byte-identical to a clean build.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import time
@@ -39,6 +38,7 @@ from .rdfio import SHORTENER, nt_line, split_line, turtle_prefixes, write_turtle
 from .readers import InputFile, input_files
 from .render import RenderContext, RenderResult, keyword_block, keyword_lines, render_file, set_context
 from .state import BuildState, FileInfo
+from .store import InAnotherProcess, StoreLoader, load_store, update_store
 
 __all__ = ["BuildOptions", "build", "default_workers"]
 
@@ -191,6 +191,9 @@ def build(options: BuildOptions) -> dict:
     cache.commit()
     clock.lap("indexes")
     spool = FragmentSpool(out / ".cache" / "fragments.tmp")
+    # A clean build loads the store while it renders, from the same Turtle as graph.ttl.
+    loader = None if incremental else StoreLoader(out / "store",
+                                                  turtle_prefixes(PREFIXES).encode())
     for done, result in enumerate(_render(options, state, cache, order), 1):
         info = state.files[result.relpath]
         info.owned = tuple(info.records[position].key for position in result.owned)
@@ -199,6 +202,8 @@ def build(options: BuildOptions) -> dict:
             result.warnings
         if result.triples:
             spool.add(result.relpath, result.fragment)
+            if loader:
+                loader.add(result.fragment)
         cache.put_shared(result.relpath, result.shared)
         changes.count(result.shared.splitlines(keepends=True), +1)
         if options.progress:
@@ -208,7 +213,6 @@ def build(options: BuildOptions) -> dict:
 
     # Three things at once: the state is saved in a forked child, the store is updated or
     # loaded in a spawned process, and this process writes graph.ttl.
-    from .store import InAnotherProcess, load_store, update_store
     plan = _lay_out(out, files, state, spool, set(order))
     saving = _save_in_child(state, state_path.with_suffix(".new"))
     if incremental and len(order) <= max(1, len(files) // 5):
@@ -217,12 +221,14 @@ def build(options: BuildOptions) -> dict:
                                    *_store_delta(minter, state, changes, keywords_changed),
                                    fragments)
         triples = _write_turtle(out, plan, state, spool, minter)
+    elif loader:
+        triples = _write_turtle(out, plan, state, spool, minter, loader)
+        storing = loader
+        cache.prune({item.relpath for item in files})
     else:
         triples = _write_turtle(out, plan, state, spool, minter)
         storing = InAnotherProcess(load_store, out / "store", out / "graph.ttl",
                                    options.workers)
-        if not incremental:
-            cache.prune({item.relpath for item in files})
     spool.close()
     cache.close()
     _finish_store(out, storing)
@@ -378,10 +384,12 @@ def _lay_out(out: Path, files: list[InputFile], state: BuildState, spool: Fragme
 
 
 def _write_turtle(out: Path, plan: list[tuple[bool, int, int]], state: BuildState,
-                  spool: FragmentSpool, minter: Minter) -> int:
+                  spool: FragmentSpool, minter: Minter, loader: StoreLoader | None = None
+                  ) -> int:
     """``graph.ttl``: the prefixes, each file's fragment in input order as ``plan`` says
     (copied in runs from the previous ``graph.ttl`` or from this build's spool), the
-    keywords, the shared lines. Returns the number of triples."""
+    keywords, the shared lines; these last two also given to ``loader``, which has the
+    fragments already. Returns the number of triples."""
     path = out / "graph.ttl"
     temporary = path.with_suffix(".tmp")
     count = sum(info.triples for info in state.files.values())
@@ -396,20 +404,31 @@ def _write_turtle(out: Path, plan: list[tuple[bool, int, int]], state: BuildStat
                 current = runs[from_previous]
             current.extend(at, size)
         current.flush()
+        tail = _Tail(turtle, loader)
         for key in sorted(state.doc_keywords):
             if terms := state.doc_keywords[key]:
-                turtle.write(keyword_block(minter, key, terms).encode())
+                tail.write(keyword_block(minter, key, terms))
                 count += len(terms)
-        text = io.TextIOWrapper(turtle, encoding="utf-8", newline="\n")
         # UTF-8 bytes sort as their characters do.
         count += write_turtle_body((split_line(line.decode())
-                                    for line in sorted(state.entity_counts)), text, SHORTENER)
-        text.flush()
-        text.detach()
+                                    for line in sorted(state.entity_counts)), tail, SHORTENER)
     if previous is not None:
         previous.close()
     os.replace(temporary, path)
     return count
+
+
+class _Tail:
+    """Where the end of ``graph.ttl`` is written: the file, and the store's loader if any."""
+
+    def __init__(self, turtle, loader: StoreLoader | None):
+        self.turtle, self.loader = turtle, loader
+
+    def write(self, text: str) -> None:
+        data = text.encode()
+        self.turtle.write(data)
+        if self.loader:
+            self.loader.add(data)
 
 
 _SHORTER = ("the previous graph.ttl is shorter than its state says; remove the output "

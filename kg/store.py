@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pyoxigraph
 
-__all__ = ["load_store", "InAnotherProcess", "update_store", "open_store", "export",
-           "EXPORT_FORMATS"]
+__all__ = ["load_store", "StoreLoader", "InAnotherProcess", "update_store", "open_store",
+           "export", "EXPORT_FORMATS"]
 
 
 _PIECE = 16 << 20
@@ -61,6 +61,69 @@ def _pieces(turtle: Path) -> Iterator[bytes]:
             rest = block[cut + 1:]
         if rest.strip():
             yield header + rest
+
+
+class StoreLoader:
+    """A new store at ``path`` loaded, in a process of its own, from Turtle given piece by
+    piece while the build is still writing it, so loading overlaps the build's own work
+    instead of following it. ``add`` takes Turtle statements under the prefixes ``header``
+    (cut anywhere: pieces are sent whole subject blocks at a time); ``wait`` waits for the
+    load and raises what it raised."""
+
+    def __init__(self, path: Path, header: bytes):
+        import multiprocessing
+        context = multiprocessing.get_context("spawn")  # none of the build's memory
+        self._connection, theirs = context.Pipe()
+        self._process = context.Process(target=_load_pieces, args=(path, header, theirs),
+                                        daemon=True)
+        self._process.start()
+        theirs.close()
+        self._pending: list[bytes] = []
+        self._size = 0
+
+    def add(self, turtle: bytes) -> None:
+        self._pending.append(turtle)
+        self._size += len(turtle)
+        if self._size >= _PIECE:
+            block = b"".join(self._pending)
+            cut = block.rfind(b"\n\n")  # blocks are separated by blank lines
+            if cut >= 0:
+                self._send(block[:cut + 1])
+                block = block[cut + 1:]
+            self._pending, self._size = [block], len(block)
+
+    def _send(self, piece: bytes) -> None:
+        try:
+            self._connection.send_bytes(piece)
+        except OSError:
+            pass  # the loader stopped: wait() says why
+
+    def wait(self) -> None:
+        if block := b"".join(self._pending):
+            self._send(block)
+        self._pending, self._size = [], 0
+        self._send(b"")
+        try:
+            error = self._connection.recv()
+        except EOFError:
+            error = f"the store's loader stopped (exit code {self._process.exitcode})"
+        self._process.join()
+        if error:
+            raise OSError(error)
+
+
+def _load_pieces(path: Path, header: bytes, connection) -> None:
+    """The loading side of ``StoreLoader``: bulk-load each piece received until an empty one."""
+    try:
+        shutil.rmtree(path, ignore_errors=True)
+        store = pyoxigraph.Store(str(path))
+        while piece := connection.recv_bytes():
+            store.bulk_load(input=header + piece, format=pyoxigraph.RdfFormat.TURTLE)
+        store.flush()
+        del store
+        connection.send(None)
+    except (OSError, ValueError, SyntaxError) as error:
+        connection.send(f"{type(error).__name__}: {error}")
 
 
 class InAnotherProcess:
