@@ -522,30 +522,43 @@ def _finish_store(out: Path, storing) -> None:
 
 def _report(options: BuildOptions, state: BuildState, files: list[InputFile], stats: dict,
             triples: int) -> dict:
+    """The build's report. Its counts come from three places that a fault would set apart:
+    records as the readers returned them (and those an error lost), documents as the store
+    holds them, merged duplicates as the merges counted them; ``reconciles`` says whether
+    records = documents + merged duplicates + records lost."""
     infos = [state.files[item.relpath] for item in files if item.relpath in state.files]
     problems = [p for info in infos for p in (*info.problems, *info.warnings)]
     errors = [p for p in problems if p.severity == "error"]
-    records = sum(len(info.records) for info in infos)
-    documents = state.document_count()
+    lost = sum(1 for p in errors if p.record is not None)
+    records = sum(len(info.records) for info in infos) + lost
+    documents = _stored_documents(options.out)
+    merged = sum(len(state.places(key)) - 1 for key in state.documents())
     report = {
         "inputs": [str(p) for p in options.inputs],
         "files": len(files),
         "files_read": stats["read"],
         "files_reused": stats["reused"],
         "formats": dict(sorted(Counter(info.format or "unknown" for info in infos).items())),
-        "records": records + sum(1 for p in errors if p.record is not None),
+        "records": records,
         "documents": documents,
-        "merged_duplicates": records - documents,
+        "merged_duplicates": merged,
         "errors": [p.as_dict() for p in errors],
         "warnings": [p.as_dict() for p in problems if p.severity != "error"],
         "triples": triples,
         "citations": {"found": sum(i.resolved + i.external for i in infos),
                       "external": sum(i.external for i in infos),
                       "resolved": sum(i.resolved for i in infos)},
+        "reconciles": records == documents + merged + lost,
     }
-    report["reconciles"] = report["records"] == documents + report["merged_duplicates"] + sum(
-        1 for p in errors if p.record is not None)
     return report
+
+
+def _stored_documents(out: Path) -> int:
+    """How many documents the store of ``out`` holds."""
+    from .store import open_store
+    query = f"SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE {{ ?d a <{WX.Document}> }}"
+    [row] = open_store(out).query(query)
+    return int(row[0].value)
 
 
 def default_workers() -> int:

@@ -123,6 +123,28 @@ def test_bad_files_are_reported_and_the_rest_is_built(tmp_path):
         build(BuildOptions(inputs=(tmp_path / "in",), out=tmp_path / "out2", strict=True))
 
 
+def test_the_report_does_not_reconcile_when_a_document_is_lost(tmp_path, monkeypatch):
+    record = "〖ZQ/总期〗{0}〖-ZQ/总期〗〖BH/版号〗01〖-BH/版号〗〖TH/条号〗1〖-TH/条号〗〖BT/标题〗第{0}篇〖-BT/标题〗"
+    (tmp_path / "in").mkdir()
+    for number, name in enumerate(("a.TXT", "b.TXT"), 1):
+        (tmp_path / "in" / name).write_text(record.format(number), encoding="utf-8")
+    options = BuildOptions(inputs=(tmp_path / "in",), out=tmp_path / "out", workers=1)
+    assert build(options)["reconciles"]
+
+    import dataclasses
+    import kg.pipeline
+    render_file = kg.pipeline.render_file
+
+    def losing_b(relpath):  # pass 2 drops the document of b.TXT: it never reaches the store
+        result = render_file(relpath)
+        return dataclasses.replace(result, fragment=b"", triples=0) if relpath == "b.TXT" \
+            else result
+    monkeypatch.setattr(kg.pipeline, "render_file", losing_b)
+    report = build(BuildOptions(inputs=(tmp_path / "in",), out=tmp_path / "lost", workers=1))
+    assert (report["records"], report["documents"], report["merged_duplicates"]) == (2, 1, 0)
+    assert not report["reconciles"]
+
+
 def _folder_with_corpus_toml(tmp_path, toml: str) -> None:
     folder = tmp_path / "rmrb"
     folder.mkdir()
