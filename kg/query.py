@@ -20,6 +20,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -30,7 +31,8 @@ __all__ = ["QUERY_DIR", "NamedQuery", "Param", "list_queries", "load_query", "bi
            "run_query",
            "format_result", "FORMATS"]
 
-QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+# In the package, so an installed wheel has them; the checkout's queries/ links here.
+QUERY_DIR = Path(str(resources.files("kg") / "resources" / "queries"))
 FORMATS = ("table", "csv", "tsv", "json")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _DATE_FORMS = ((r"\d{4}", "gYear"), (r"\d{4}-\d{2}", "gYearMonth"), (r"\d{4}-\d{2}-\d{2}", "date"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import rdflib
@@ -10,7 +11,8 @@ from rdflib.namespace import SH
 
 __all__ = ["Violation", "validate", "SHAPES"]
 
-SHAPES = Path(__file__).resolve().parent.parent / "ontology" / "shapes.ttl"
+# In the package, so an installed wheel has them; the checkout's ontology/ links here.
+SHAPES = Path(str(resources.files("kg") / "resources" / "ontology" / "shapes.ttl"))
 
 
 @dataclass(frozen=True, slots=True)
