@@ -6,6 +6,7 @@ Library errors become a one-line message and a non-zero exit here, and only here
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from pathlib import Path
@@ -123,8 +124,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .server import serve
     from .store import open_store
     open_store(Path(args.out))  # a clear error now rather than in every request
-    serve(Path(args.out), host=args.host, port=args.port, timeout=args.timeout,
-          max_rows=args.max_rows)
+    try:
+        serve(Path(args.out), host=args.host, port=args.port, timeout=args.timeout,
+              max_rows=args.max_rows)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise KgError(f"port {args.port} on {args.host} is in use (another kg serve?); "
+                          "choose another with --port") from None
+        raise
     return 0
 
 

@@ -170,6 +170,8 @@ def build(options: BuildOptions) -> dict:
         if not path.exists():
             raise KgError(f"input {path} does not exist")
     out = options.out
+    if out.exists() and not out.is_dir():
+        raise KgError(f"--out {out} is a file; the output is a folder (graph.ttl, store/ …)")
     out.mkdir(parents=True, exist_ok=True)
     cache = FileCache(out / ".cache", _fingerprint(options, _PASS_ONE_CODE))
     state_path = out / ".cache" / "state.pickle"

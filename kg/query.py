@@ -123,16 +123,19 @@ def bind_parameters(query: NamedQuery, values: dict[str, str]) -> str:
     can never become query text.
     """
     declared = {p.name: p for p in query.params}
+    unknown = sorted(set(values) - set(declared))
+    if unknown and query.params:
+        import difflib
+        hints = [f"{name} (did you mean {close[0]}?)" if (close := difflib.get_close_matches(
+                 name, declared, 1)) else name for name in unknown]
+        raise KgError(f"query {query.name} has no parameter(s) {', '.join(hints)}; it takes "
+                      + ", ".join(f"{p.name} ({p.description})" for p in query.params))
     missing = [p.name for p in query.params if p.name not in values]
     if missing:
         hints = "; ".join(f"--param {n}=… ({declared[n].description}"
                           f"{', e.g. ' + declared[n].example if declared[n].example else ''})"
                           for n in missing)
         raise KgError(f"query {query.name} needs parameter(s) {', '.join(missing)}: {hints}")
-    unknown = set(values) - set(declared)
-    if unknown and query.params:
-        raise KgError(f"query {query.name} has no parameter(s) {', '.join(sorted(unknown))}; "
-                      f"it takes {', '.join(declared) or 'none'}")
     if not values:
         return query.text
     names = sorted(values)
@@ -151,7 +154,15 @@ def run_query(store: ox.Store, query: NamedQuery, values: dict[str, str]):
     try:
         return store.query(text)
     except SyntaxError as error:
+        if update := _UPDATE.match(_mask_comments(text)):
+            raise KgError(f"kg query only reads the store: SPARQL Update ({update[1].upper()}) "
+                          "is not allowed") from None
         raise KgError(f"query {query.name} is not valid SPARQL: {error}") from None
+
+
+# What a text that failed to parse as a query begins with when it is an update.
+_UPDATE = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
+                     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
 
 
 def _mask_comments(text: str) -> str:

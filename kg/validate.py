@@ -9,6 +9,8 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import SH
 
+from .errors import KgError
+
 __all__ = ["Violation", "validate", "SHAPES"]
 
 # In the package, so an installed wheel has them; the checkout's ontology/ links here.
@@ -29,7 +31,16 @@ class Violation:
 def validate(out: Path, shapes: Path = SHAPES) -> list[Violation]:
     """The SHACL violations of the graph built in ``out`` (empty when it conforms)."""
     import pyshacl
-    data = rdflib.Graph().parse(out / "graph.ttl", format="turtle")
+    path = out / "graph.ttl"
+    if not path.is_file():
+        raise KgError(f"no graph.ttl in {out}: run `kg build … --out {out}` first")
+    try:
+        data = rdflib.Graph().parse(path, format="turtle")
+    except Exception as error:  # rdflib's parser raises its own kinds, not one base class
+        line = getattr(error, "lines", None)  # its BadSyntax knows the line
+        raise KgError(f"{path} is not valid Turtle ({type(error).__name__}"
+                      + (f" at line {line + 1}" if isinstance(line, int) else "")
+                      + "); it may be cut short: build again") from None
     shapes_graph = rdflib.Graph().parse(shapes)
     _, report, _ = pyshacl.validate(data, shacl_graph=shapes_graph, inference="none",
                                     allow_warnings=True)

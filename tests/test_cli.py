@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from .conftest import EXAMPLES, SHARED, needs_shared
 
@@ -41,8 +42,46 @@ def test_evaluate_prints_a_table_and_json(tmp_path):
     assert scores["citations"]["f1"] == 1.0
 
 
-def test_every_command_has_help_with_an_example():
+def test_every_command_is_in_the_readme_with_an_example_in_its_help():
     from kg.cli import parser
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
     commands = parser()._subparsers._group_actions[0].choices
-    for name, sub in commands.items():
-        assert "example:" in (sub.epilog or ""), name
+    assert {"build", "query", "export", "validate", "serve", "graph", "evaluate"} <= set(commands)
+    for name in commands:
+        assert f"| `kg {name}" in readme, f"kg {name} is not in the README's command table"
+        shown = kg(name, "--help")
+        assert shown.returncode == 0 and f"example: kg {name}" in shown.stdout, name
+
+
+def test_mistakes_get_a_message_not_a_traceback(tmp_path):
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    built = tmp_path / "out"
+    assert kg("build", EXAMPLES, "--out", built, "--quiet").returncode == 0
+    cut = tmp_path / "cut"
+    cut.mkdir()
+    text = (built / "graph.ttl").read_text("utf-8")
+    (cut / "graph.ttl").write_text(text[: len(text) // 2], encoding="utf-8")
+    cases = [
+        (("build", EXAMPLES, "--out", tmp_path / "a-file"), "is a file"),
+        (("validate", "--out", tmp_path / "nothing"), "no graph.ttl in"),
+        (("validate", "--out", cut), "is not valid Turtle"),
+        (("query", "INSERT DATA { <a:b> <a:c> <a:d> }", "--out", built),
+         "SPARQL Update (INSERT) is not allowed"),
+        (("query", "citing-documents", "--param", "titel=x", "--out", built),
+         "no parameter(s) titel (did you mean title?)"),
+    ]
+    for args, message in cases:
+        result = kg(*args)
+        assert result.returncode != 0 and message in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr, args
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path):
+    import socket
+    assert kg("build", EXAMPLES, "--out", tmp_path, "--quiet").returncode == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = kg("serve", "--out", tmp_path, "--port", taken.getsockname()[1])
+    assert result.returncode != 0 and "is in use" in result.stderr
+    assert "Traceback" not in result.stderr
