@@ -190,3 +190,22 @@ def test_real_metadata_lists_and_bylines(real_build):
     assert _values(g, "153310-01-1", "wx:listedPerson/rdfs:label") == {"江泽民"}
     garbled = [w for w in report["warnings"] if "looks garbled" in w["message"]]
     assert {w["file"].split("/", 2)[2] for w in garbled} == {"1993/199307/19930713/199307130414.TXT"}
+
+
+@needs_shared
+def test_graph_ttl_is_the_same_bytes_from_processes_hashing_differently(tmp_path):
+    """Determinism across processes: string hashing (and so set and dict order) differs with
+    PYTHONHASHSEED; graph.ttl must not."""
+    import os
+    import subprocess
+    import sys
+    outputs = []
+    for seed, workers in (("1", "1"), ("2", "2")):
+        out = tmp_path / f"seed-{seed}"
+        result = subprocess.run(
+            [sys.executable, "-m", "kg", "build", SHARED / "real", "--publication", "解放军报",
+             "--out", out, "--workers", workers, "--quiet"], capture_output=True, text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed}, timeout=900)
+        assert result.returncode == 0, result.stderr
+        outputs.append((out / "graph.ttl").read_bytes())
+    assert len(outputs[0]) > 1_000_000 and outputs[0] == outputs[1]
