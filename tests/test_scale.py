@@ -130,3 +130,67 @@ def _old_record_mentions_him(out):
             <https://w3id.org/wenxian/ontology#mentions> ?p . ?p <http://www.w3.org/2000/01/rdf-schema#label> "郝建秋"@zh }""")
     finally:
         del store
+
+
+_POOL: dict = {}
+
+
+def _pool_files():
+    """Files to add, change and delete: a small generated archive and six more files, some
+    of them other copies of its documents (written once per test session)."""
+    if not _POOL:
+        import tempfile
+        from pathlib import Path
+        folder = Path(tempfile.mkdtemp(prefix="kg-pool-"))
+        _generated(folder / "main", 30, seed=5)
+        _generated(folder / "more", 6, seed=6)
+        _POOL.update({str(p.relative_to(folder)): p.read_bytes()
+                      for p in sorted(folder.rglob("*")) if p.is_file()})
+        shutil.rmtree(folder)
+    return _POOL
+
+
+def _apply(step, corpus) -> None:
+    action, index = step
+    pool = _pool_files()
+    names = sorted(pool)
+    present = sorted(str(p.relative_to(corpus)) for p in corpus.rglob("*") if p.is_file())
+    if action == "add" and (absent := [n for n in names if n not in present]):
+        name = absent[index % len(absent)]
+        (corpus / name).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / name).write_bytes(pool[name])
+    elif action == "delete" and present:
+        (corpus / present[index % len(present)]).unlink()
+    elif action == "change" and present:
+        path = corpus / present[index % len(present)]
+        text = path.read_bytes().decode("utf-8", errors="surrogateescape")
+        path.write_bytes(text.replace("的", "之", 1).encode("utf-8", errors="surrogateescape"))
+
+
+def test_random_changes_built_incrementally_equal_clean_builds():
+    """The net under BuildState.settle and resolve.dependencies: after each of a random
+    sequence of added, changed and deleted files, the incremental build equals a clean one."""
+    import tempfile
+    from pathlib import Path
+    from hypothesis import HealthCheck, given, settings, strategies as st
+    steps = st.lists(st.tuples(st.sampled_from(["add", "change", "delete"]),
+                               st.integers(0, 1000)), min_size=1, max_size=3)
+
+    @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(steps)
+    def check(sequence):
+        with tempfile.TemporaryDirectory() as folder:
+            corpus, out = Path(folder) / "corpus", Path(folder) / "out"
+            for name in sorted(_pool_files())[::3]:  # a third of the pool to start with
+                (corpus / name).parent.mkdir(parents=True, exist_ok=True)
+                (corpus / name).write_bytes(_pool_files()[name])
+            _build([corpus], out, workers=1)
+            for number, step in enumerate(sequence):
+                _apply(step, corpus)
+                if not any(p.is_file() for p in corpus.rglob("*")):
+                    return
+                _build([corpus], out, workers=1)
+                clean = Path(folder) / f"clean-{number}"
+                _build([corpus], clean, workers=1)
+                _same_outputs(out, clean)
+    check()
