@@ -215,6 +215,12 @@ def test_update_through_sparqlwrapper_is_refused(endpoint):
      "application/x-www-form-urlencoded"),
     ("SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
      "application/sparql-query"),
+    # SERVICE where a lexer would see an IRI (<2)SERVICE#>) and the parser a keyword and a
+    # comment; SERVICE written with an escape.
+    ("SELECT * { FILTER(1<2)SERVICE#>\n<http://127.0.0.1:9/x> { ?s ?p ?o } }",
+     "application/sparql-query"),
+    ("SELECT * { \\u0053ERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }",
+     "application/sparql-query"),
 ])
 def test_writes_and_federation_are_refused(endpoint, triple_count, body, content_type):
     status, _, message = _post(endpoint + "sparql", body.encode(), content_type)
