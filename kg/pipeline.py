@@ -38,7 +38,7 @@ from .rdfio import SHORTENER, nt_line, split_line, turtle_prefixes, write_turtle
 from .readers import InputFile, input_files
 from .render import RenderContext, RenderResult, keyword_block, keyword_lines, render_file, set_context
 from .state import BuildState, FileInfo
-from .store import InAnotherProcess, StoreLoader, load_store, update_store
+from .store import InAnotherProcess, StoreLoader, die_with_parent, load_store, update_store
 
 __all__ = ["BuildOptions", "build", "default_workers"]
 
@@ -82,7 +82,8 @@ def _pool(workers: int):
     # otherwise write to (and so copy) every page they share with this process.
     gc.freeze()
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=die_with_parent) as pool:
             yield pool
     finally:
         gc.unfreeze()
@@ -173,6 +174,32 @@ def build(options: BuildOptions) -> dict:
     if out.exists() and not out.is_dir():
         raise KgError(f"--out {out} is a file; the output is a folder (graph.ttl, store/ …)")
     out.mkdir(parents=True, exist_ok=True)
+    with _only_build_in(out):
+        return _build(options, out, clock)
+
+
+@contextmanager
+def _only_build_in(out: Path):
+    """Hold the output folder for one build: a second build into it is refused while the first
+    runs (the lock goes with the process, however it ends)."""
+    import fcntl
+    with (out / ".lock").open("a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip()
+            raise KgError(f"another kg build{f' (process {holder})' if holder else ''} is "
+                          f"writing into {out}; wait for it to finish or build into another "
+                          "--out") from None
+        lock.truncate(0)
+        lock.write(str(os.getpid()))
+        lock.flush()
+        yield
+
+
+def _build(options: BuildOptions, out: Path, clock: _Clock) -> dict:
+    """``build`` once it holds the output folder."""
     cache = FileCache(out / ".cache", _fingerprint(options, _PASS_ONE_CODE))
     state_path = out / ".cache" / "state.pickle"
     fingerprint = _fingerprint(options, ("**/*.py", "extract/data/*"), options.base)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph
 
 __all__ = ["load_store", "StoreLoader", "InAnotherProcess", "update_store", "open_store",
-           "export", "EXPORT_FORMATS"]
+           "export", "EXPORT_FORMATS", "die_with_parent"]
 
 
 _PIECE = 16 << 20
@@ -114,6 +114,7 @@ class StoreLoader:
 
 def _load_pieces(path: Path, header: bytes, connection) -> None:
     """The loading side of ``StoreLoader``: bulk-load each piece received until an empty one."""
+    die_with_parent()
     try:
         shutil.rmtree(path, ignore_errors=True)
         store = pyoxigraph.Store(str(path))
@@ -124,6 +125,18 @@ def _load_pieces(path: Path, header: bytes, connection) -> None:
         connection.send(None)
     except (OSError, ValueError, SyntaxError) as error:
         connection.send(f"{type(error).__name__}: {error}")
+
+
+def die_with_parent() -> None:
+    """Have the kernel end this (child) process when its parent ends, even by ``kill -9``: a
+    killed build leaves no workers running (Linux; elsewhere nothing is done)."""
+    import ctypes
+    import signal
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 class InAnotherProcess:

@@ -209,3 +209,55 @@ def test_graph_ttl_is_the_same_bytes_from_processes_hashing_differently(tmp_path
         assert result.returncode == 0, result.stderr
         outputs.append((out / "graph.ttl").read_bytes())
     assert len(outputs[0]) > 1_000_000 and outputs[0] == outputs[1]
+
+
+def test_a_second_build_into_a_folder_being_built_is_refused(tmp_path):
+    import fcntl
+    from kg.errors import KgError
+    from .conftest import EXAMPLES
+    out = tmp_path / "out"
+    out.mkdir()
+    with (out / ".lock").open("a+") as held:  # as a running build holds it
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(KgError, match="another kg build"):
+            build(BuildOptions(inputs=(EXAMPLES,), out=out, workers=1))
+    assert build(BuildOptions(inputs=(EXAMPLES,), out=out, workers=1))["reconciles"]
+
+
+@needs_shared
+def test_killing_a_build_leaves_no_worker_running(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    build_process = subprocess.Popen(
+        [sys.executable, "-m", "kg", "build", SHARED / "real", "--out", tmp_path / "out",
+         "--workers", "2", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def children() -> set[int]:
+        found = set()
+        for status in os.listdir("/proc"):
+            try:
+                fields = open(f"/proc/{status}/stat").read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if status.isdigit() and int(fields[1]) == build_process.pid:
+                found.add(int(status))
+        return found
+
+    for _ in range(600):  # until its pool of workers has started
+        if len(workers := children()) >= 2 or build_process.poll() is not None:
+            break
+        time.sleep(0.05)
+    assert build_process.poll() is None and len(workers) >= 2
+    os.kill(build_process.pid, signal.SIGKILL)
+    build_process.wait()
+    for _ in range(200):  # the kernel ends them; give it a moment
+        if not any(os.path.exists(f"/proc/{pid}") and
+                   open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+                   for pid in workers):
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"workers {workers} still run after their build was killed")
