@@ -344,7 +344,9 @@ def _plan(state: BuildState, files: list[InputFile], stale: list[InputFile], rem
     for relpath in removed:
         cache.remove(relpath)
     state.learned.finish(gazetteer)
-    return [item.relpath for item in files if item.relpath in to_render], keywords_changed
+    # A file with no record left (unreadable, or every record an error) has nothing to write.
+    return [item.relpath for item in files if item.relpath in to_render
+            and state.files[item.relpath].records], keywords_changed
 
 
 _PASS_ONE_CODE = ("readers/*.py", "extract/*.py", "extract/data/*", "model.py", "pass_one.py",
