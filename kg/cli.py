@@ -18,7 +18,7 @@ __all__ = ["main"]
 
 EXAMPLES = {
     "build": "kg build ../shared/corpus/seeds --publication 解放军报 --out output",
-    "query": "kg query citing-documents --param title=中共中央关于加强党同人民群众联系的决定",
+    "query": "kg query citing-documents --param title=中共中央关于加强军队政治工作的决定",
     "export": "kg export --format jsonld --file output/graph.jsonld",
     "validate": "kg validate --out output",
     "serve": "kg serve --out output --port 8000",

@@ -53,6 +53,16 @@ def test_every_command_is_in_the_readme_with_an_example_in_its_help():
         assert shown.returncode == 0 and f"example: kg {name}" in shown.stdout, name
 
 
+def test_the_readme_query_example_answers_on_the_examples(tmp_path):
+    import re
+    import shlex
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    [example] = re.findall(r"\| `(kg query [^`]*)` \|$", readme, re.MULTILINE)
+    assert kg("build", EXAMPLES, "--out", tmp_path, "--quiet").returncode == 0
+    answer = kg(*shlex.split(example)[1:], "--out", tmp_path, "--format", "csv")
+    assert answer.returncode == 0 and len(answer.stdout.strip().splitlines()) > 1, answer
+
+
 def test_mistakes_get_a_message_not_a_traceback(tmp_path):
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
     built = tmp_path / "out"
