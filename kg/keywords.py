@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -86,16 +86,19 @@ class KeywordTable:
         self.rows[row] = (self.size, len(pairs))
         self.size += len(pairs)
 
-    def add(self, row: RowKey, terms: Iterable[tuple[str, int]]) -> None:
+    def add(self, row: RowKey, terms: Sequence[tuple[str, int]]) -> None:
         """Put in a record's term counts (its terms are distinct)."""
-        vocabulary, ids, counts = self.vocabulary, [], []
-        for term, count in terms:
-            index = vocabulary.get(term)
-            if index is None:
-                index = vocabulary[term] = len(self.terms)
-                self.terms.append(term)
-            ids.append(index)
-            counts.append(count)
+        if not terms:
+            self._append(row, b"")
+            return
+        words, counts = zip(*terms)
+        vocabulary = self.vocabulary
+        ids = list(map(vocabulary.get, words))  # in C; most terms are known after a while
+        if None in ids:
+            for position, term in enumerate(words):
+                if ids[position] is None:
+                    ids[position] = vocabulary[term] = len(self.terms)
+                    self.terms.append(term)
         if len(self.terms) > len(self.frequencies):
             self.frequencies = np.concatenate(
                 [self.frequencies, np.zeros(len(self.terms), dtype=np.int64)])
