@@ -58,22 +58,21 @@ class Extractor:
         learned = record_names(record)
         meeting_spans = [(m.start, m.start + len(m.surface)) for m in meetings]
         counts = Counter(tokens.words)
-        mentions = self.entities.find(text, tokens, spans + meeting_spans, learned,
-                                      counts.keys())
+        distinct = set(counts)
+        mentions = self.entities.find(text, tokens, spans + meeting_spans, learned, distinct)
         adopted_at, adopted_on = adoption(record.body, date)
         publications = tuple(Mention("publication", name, name, start)
                              for name, _, start in named)
-        terms = sorted((word, counts[word]) for word in self._terms_among(counts.keys()))
+        terms = sorted(self._terms_among(distinct))  # strings sort faster than pairs
         return Facts(tuple(mentions), tuple(meetings), tuple(citations), publications,
-                     adopted_at, adopted_on, tuple(terms))
+                     adopted_at, adopted_on, tuple(zip(terms, map(counts.__getitem__, terms))))
 
-    def _terms_among(self, words) -> set[str]:
+    def _terms_among(self, words: set[str]) -> set[str]:
         """The ``words`` that can be keywords (two to eight Chinese characters, no stop word).
         The same words come back in every text: each is judged once (with set operations, in
         C, for the rest), in a bounded memory."""
         if len(self._judged) > 1_000_000:
             self._judged, self._terms = set(), set()
-        words = set(words)
         # difference() and intersection() walk the smaller set; `-` and `&` would walk
         # everything judged so far
         new = words.difference(self._judged)

@@ -32,6 +32,8 @@ ISSUERS = {"中共中央": "中共中央", "党中央": "中共中央", "中国�
            "总政治部": "总政治部", "中共中央军委": "中央军委", "政务院": "政务院"}
 _ISSUER_RUN = re.compile("(?:(?:" + "|".join(sorted(ISSUERS, key=len, reverse=True)) +
                          ")[、和与及]?)+$")
+# The last character of a run of issuers: what ends one, or a conjunction (a cheap test first).
+_ISSUER_LAST = frozenset(issuer[-1] for issuer in ISSUERS) | frozenset("、和与及")
 # A document type word that stands alone in 《》 as a short form of a longer title.
 SHORT_TYPES = ("决定", "决议", "通知", "建议", "准则", "公报", "条例", "意见", "规定", "纲要",
                "指示", "报告", "规划", "纲领", "办法", "讲话", "宣言", "声明", "社论")
@@ -39,6 +41,8 @@ _MEETING_BEFORE = re.compile(r"(?:中国共产党|中共|党的)?(?:第?[一二�
                              r"(?:中央委员会)?)?(?:第[一二三四五六七八九十]{1,3}次全体会议|"
                              r"[一二三四五六七八九十]{1,3}中全会|[一二三四五六七八九十]{1,3}大)"
                              r"(?:上)?(?:通过|审议通过|作出|发布)?的?$")
+# What every match of _MEETING_BEFORE holds (a cheap test first).
+_MEETING_HINT = re.compile("[一二三四五六七八九十](?:次全体会议|中全会|大)")
 
 # The name of a newspaper or journal ends so (…日报, 《明报月刊》); a title ending in 公报 or
 # 汇报 is a document.
@@ -108,8 +112,9 @@ def display_title(inner: str) -> str:
     >>> display_title("中共中央关 于无产阶\\n级文化大革命的决定")
     '中共中央关于无产阶级文化大革命的决定'
     """
-    text = "".join(part.strip() for part in inner.split("\n")).strip()
-    return _SPACED_HAN.sub(r"\1", text)
+    text = "".join(part.strip() for part in inner.split("\n")).strip() if "\n" in inner \
+        else inner.strip()
+    return _SPACED_HAN.sub(r"\1", text) if " " in text or "\u3000" in text else text
 
 
 def find_title_spans(text: str) -> list[tuple[int, int]]:
@@ -161,7 +166,9 @@ def find_citations(text: str, publications: dict[str, str], date: DateValue | No
         before = text[max(0, start - 40):start]
         issuer = meeting = ""
         surface_start = start
-        if match := _ISSUER_RUN.search(before):
+        # ($ matches before a last line break too)
+        last = before[-2:-1] if before.endswith("\n") else before[-1:]
+        if last in _ISSUER_LAST and (match := _ISSUER_RUN.search(before)):
             issuers = re.findall("|".join(sorted(ISSUERS, key=len, reverse=True)), match.group())
             issuer = "、".join(dict.fromkeys(ISSUERS[i] for i in issuers))
             if issuer == "中共中央" and match.group() in ("中央",) and \
@@ -169,7 +176,7 @@ def find_citations(text: str, publications: dict[str, str], date: DateValue | No
                 issuer = ""
             if issuer:
                 surface_start = start - len(match.group())
-        elif match := _MEETING_BEFORE.search(before):
+        elif _MEETING_HINT.search(before) and (match := _MEETING_BEFORE.search(before)):
             found = find_meetings(text[start - len(match.group()):start], date) \
                 if meetings is None else [m for m in meetings
                                           if start - len(match.group()) <= m.start < start]

@@ -7,6 +7,7 @@ Archive texts write dates as 一九九0年三月十二日 (the zero often as an 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model import DateValue
 
@@ -23,6 +24,10 @@ DATE_PATTERN = re.compile(
     rf"(?:(?P<day>{_NUMBER}{{1,3}}|[0-9０-９]{{1,2}})日)?")
 
 
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+@lru_cache(maxsize=4096)  # the same few numbers, again and again
 def chinese_number(text: str) -> int:
     """The value of a number written in Chinese numerals or digits, 0–9999.
 
@@ -31,7 +36,7 @@ def chinese_number(text: str) -> int:
     >>> chinese_number("廿一")
     21
     """
-    text = text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    text = text.translate(_FULLWIDTH_DIGITS)
     if text.isdigit() and text.isascii():
         return int(text)
     if "十" not in text and "廿" not in text:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
+from functools import partial
 from itertools import compress
+from operator import itemgetter
 from typing import NamedTuple
 
 from ..model import Mention
@@ -50,6 +52,14 @@ class _Candidate(NamedTuple):  # a tuple: made tens of thousands of times per te
     priority: int  # higher wins among spans of equal length
 
 
+# Named tuples made from a tuple of their fields in C, without the Python-level ``__new__``
+# of ``_Candidate(…)``: the hot path makes one per listed name in a text.
+_candidate = partial(tuple.__new__, _Candidate)
+_mention = partial(tuple.__new__, Mention)
+_MENTION_FIELDS = itemgetter(2, 3, 4, 0)  # a candidate's kind, name, surface and start
+_START, _END = itemgetter(0), itemgetter(1)
+
+
 class EntityFinder:
     """Finds the people, organisations and places named in texts; one per process.
 
@@ -77,24 +87,29 @@ class EntityFinder:
         """
         gazetteer = self.gazetteer
         protected = list(protected)
-        starts, ends = set(tokens.starts), set(tokens.ends)
-        candidates = list(_listed(text, gazetteer, tokens, ends, self.common))
-        candidates += _honorific_persons(text, tokens, gazetteer, self.common)
-        candidates += _units(text, candidates)
-        candidates += [_Candidate(u.start, u.end, u.kind, self._canonical(u.kind, u.name),
-                                  u.surface, 3) for u in self.units.extend(text, tokens, candidates)]
-        candidates += _datelines(text, gazetteer)
-        candidates += _learned(text, learned, starts)
-        for found in self.names.find(text, tokens.words, ends, protected, distinct):
-            candidates.append(_Candidate(found.start, found.end, "person",
-                                         self._canonical("person", found.name), found.name, 3))
+        ends = set(tokens.ends)
+        distinct = set(tokens.words) if distinct is None else distinct
+        # listed names do not overlap one another; the rest is found by rules
+        listed = _listed(text, gazetteer, tokens, ends, self.common)
+        found = _honorific_persons(text, tokens, distinct, gazetteer, self.common)
+        found += _units(text, listed)
+        found += [_Candidate(u.start, u.end, u.kind, self._canonical(u.kind, u.name),
+                             u.surface, 3) for u in self.units.extend(text, tokens, listed + found)]
+        found += _datelines(text, gazetteer)
+        found += _learned(text, learned, tokens.starts)
+        for name in self.names.find(text, tokens.words, ends, protected, distinct):
+            found.append(_Candidate(name.start, name.end, "person",
+                                    self._canonical("person", name.name), name.name, 3))
         if "驻" in text:
-            candidates = [_stationed(c, text, gazetteer) for c in candidates]
-        inside = bytearray(len(text) + 1)
-        for start, end in protected:
-            inside[start:end] = b"\x01" * (end - start)
-        return [Mention(c.kind, c.name, c.surface, c.start) for c in _settle(candidates)
-                if c.kind != BLOCKER and not inside[c.start]]
+            listed = [_stationed(c, text, gazetteer) for c in listed]
+            found = [_stationed(c, text, gazetteer) for c in found]
+        taken = _settle(listed, found)
+        if protected:
+            inside = bytearray(len(text) + 1)
+            for start, end in protected:
+                inside[start:end] = b"\x01" * (end - start)
+            taken = [c for c in taken if not inside[c.start]]
+        return list(map(_mention, map(_MENTION_FIELDS, (c for c in taken if c.kind != BLOCKER))))
 
     def _canonical(self, kind: str, form: str) -> str:
         entry = self.gazetteer.entries.get(form)
@@ -102,8 +117,10 @@ class EntityFinder:
 
 
 def _listed(text: str, gazetteer: Gazetteer, tokens: Tokens, ends: set[int],
-            common: dict[str, str]):
+            common: dict[str, str]) -> list[_Candidate]:
     entries = gazetteer.entries
+    found = []
+    add = found.append
     for start, end, form in gazetteer.find(text):
         entry = entries[form]
         if end not in ends and entry.kind != BLOCKER:
@@ -120,7 +137,8 @@ def _listed(text: str, gazetteer: Gazetteer, tokens: Tokens, ends: set[int],
                 continue
         if entry.needs_context and not _HONORIFIC.match(text, end):
             continue
-        yield _Candidate(start, end, entry.kind, entry.name, form, 2)
+        add(_candidate((start, end, entry.kind, entry.name, form, 2)))
+    return found
 
 
 def _stationed(c: _Candidate, text: str, gazetteer: Gazetteer) -> _Candidate:
@@ -132,6 +150,11 @@ def _stationed(c: _Candidate, text: str, gazetteer: Gazetteer) -> _Candidate:
     if entry is None or entry.kind != "place":
         return _Candidate(c.start, c.end, BLOCKER, c.surface, c.surface, c.priority)
     return _Candidate(c.start, c.end - 2, "place", entry.name, c.surface[:-2], c.priority)
+
+
+def _word_starts(starts: list[int], position: int) -> bool:
+    i = bisect.bisect_left(starts, position)
+    return i < len(starts) and starts[i] == position
 
 
 def _word_at(tokens: Tokens, start: int) -> str | None:
@@ -146,14 +169,12 @@ def _word_rest(word: str | None, form: str, common: dict[str, str]) -> bool:
         and word[len(form):] in common
 
 
-def _honorific_persons(text: str, tokens: Tokens, gazetteer: Gazetteer,
+def _honorific_persons(text: str, tokens: Tokens, distinct: set[str], gazetteer: Gazetteer,
                        common: dict[str, str]) -> list[_Candidate]:
     """Unlisted names followed by an honorific: 杨承效同志 → 杨承效."""
     found = []
     words, starts = tokens.words, tokens.starts
-    if _HONORIFIC_WORDS.isdisjoint(words):
-        return found
-    for i in compress(range(len(words)), map(_HONORIFIC_WORDS.__contains__, words)):
+    for i in _honorific_words(text, tokens, _HONORIFIC_WORDS.intersection(distinct)):
         if i == 0:
             continue
         name, name_start = words[i - 1].removesuffix("等"), starts[i - 1]
@@ -172,6 +193,21 @@ def _honorific_persons(text: str, tokens: Tokens, gazetteer: Gazetteer,
             continue  # an ordinary word that happens to start with a surname (全党, 全军)
         found.append(_Candidate(name_start, name_start + len(name), "person", name, name, 1))
     return found
+
+
+def _honorific_words(text: str, tokens: Tokens, honorifics: Iterable[str]) -> list[int]:
+    """The indexes of the words of ``tokens`` that are one of ``honorifics``, in order:
+    found where the text writes one (``str.find``), not by testing every word."""
+    words, starts = tokens.words, tokens.starts
+    indexes = []
+    for honorific in honorifics:
+        at = text.find(honorific)
+        while at >= 0:
+            i = bisect.bisect_left(starts, at)
+            if i < len(words) and starts[i] == at and words[i] == honorific:
+                indexes.append(i)
+            at = text.find(honorific, at + 1)
+    return sorted(indexes)
 
 
 def _units(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
@@ -204,23 +240,41 @@ def _datelines(text: str, gazetteer: Gazetteer) -> list[_Candidate]:
     return found
 
 
-def _learned(text: str, names: Iterable[str], starts: set[int]):
+def _learned(text: str, names: Iterable[str], starts: list[int]):
     found = []
     for name in names:
         for match in re.finditer(re.escape(name), text):
-            if match.start() in starts or len(name) > 3:
+            if len(name) > 3 or _word_starts(starts, match.start()):
                 found.append(_Candidate(match.start(), match.end(), "person", name, name, 0))
     return found
 
 
-def _settle(candidates: list[_Candidate]) -> list[_Candidate]:
-    """Non-overlapping candidates: longest first, then by priority, then leftmost."""
-    ranked = sorted(candidates, key=lambda c: (-(c.end - c.start), -c.priority, c.start))
-    taken: list[_Candidate] = []
-    occupied = bytearray(max((c.end for c in candidates), default=0))
+def _settle(listed: list[_Candidate], found: list[_Candidate]) -> list[_Candidate]:
+    """Non-overlapping candidates, in text order: longest first, then by priority, then
+    leftmost, then ``listed`` before ``found``.
+
+    The ``listed`` names (in text order, none overlapping another) that no candidate found
+    otherwise overlaps are taken as they are; the rest are ranked.
+    """
+    if not found:
+        return listed
+    listed_ends = list(map(_END, listed))
+    contested = bytearray(len(listed))
+    for c in found:
+        i = bisect.bisect_right(listed_ends, c.start)  # the first that ends after c starts
+        while i < len(listed) and listed[i].start < c.end:
+            contested[i] = 1
+            i += 1
+    ranked = sorted([*compress(listed, contested), *found],
+                    key=lambda c: (-(c.end - c.start), -c.priority, c.start))
+    taken = list(compress(listed, contested.translate(_NOT)))
+    occupied = bytearray(max(map(_END, ranked)))
     for c in ranked:
         if any(occupied[c.start:c.end]):
             continue
         occupied[c.start:c.end] = b"\x01" * (c.end - c.start)
         taken.append(c)
-    return sorted(taken, key=lambda c: c.start)
+    return sorted(taken, key=_START)
+
+
+_NOT = bytes([1] + [0] * 255)  # translates 0 to 1 and 1 to 0

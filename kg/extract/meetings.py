@@ -9,8 +9,10 @@ sessions of the National People's Congress (七届人大三次会议).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model import DateValue, MeetingMention
+from .anchored import finditer_near
 from .dates import chinese_number, parse_text_date
 
 __all__ = ["find_meetings", "plenum_name", "congress_name", "adoption"]
@@ -26,11 +28,16 @@ _CONGRESS_FULL = re.compile(rf"(?:中国共产党|中共)第({_N})次全国代�
 _CONGRESS = re.compile(rf"(?<![{_DIG}])((?:十)?[一二三四五六七八九]|十)大(?![会学型小家区楼院城国事)]|"
                        r"[关元纪建军战队洲])")
 _NPC = re.compile(rf"第?({_N})届全国人民代表大会第({_N})次会议|({_N})届(?:全国)?人大({_N})次会议")
-_CONGRESS_HINT = re.compile("[一二三四五六七八九十]大")
+# What every match of each pattern above holds, and how far from the match's start it may
+# begin: the patterns are tried only there (``finditer_near``).
+_ANCHORS = {_PLENUM_FULL: ("届中央委员会", 9), _PLENUM: ("届", 5),
+            _PLENUM_BARE: (re.compile(f"[{_DIG}]中全会"), 2),
+            _CONGRESS_FULL: ("次全国代表大会", 9), _CONGRESS: (re.compile(f"[{_DIG}]大"), 1),
+            _NPC: (re.compile("届(?:全国人|人大)"), 4)}
 # A congress short form (十三大) is only taken where the words around it make it one.
 _CONGRESS_BEFORE = ("党的", "中共", "从", "到", "在", "自", "至", "和", "、", "及", "与", "开", "经过",
                     "历次")
-_CONGRESS_AFTER = re.compile(r"^(?:以来|以后|以前|之后|之前|前后|报告|精神|召开|期间|上|的|后|前|通过|"
+_CONGRESS_AFTER = re.compile(r"(?:以来|以后|以前|之后|之前|前后|报告|精神|召开|期间|上|的|后|前|通过|"
                              r"确定|提出|决议|党章|路线|代表|闭幕|开幕|文件|政治报告|制定|[，。、；）”]|"
                              # coordinated with another congress: 十二大和十三大
                              r"[和与及、至到]党?的?[一二三四五六七八九十]{1,2}大)")
@@ -51,6 +58,7 @@ def _cn(number: int) -> str:
     return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
+@lru_cache(maxsize=1024)
 def plenum_name(term: int, session: int) -> str:
     """The canonical name of a Central Committee plenum.
 
@@ -60,6 +68,7 @@ def plenum_name(term: int, session: int) -> str:
     return f"中国共产党第{_cn(term)}届中央委员会第{_cn(session)}次全体会议"
 
 
+@lru_cache(maxsize=64)
 def congress_name(number: int) -> str:
     """The canonical name of a Party congress.
 
@@ -92,6 +101,10 @@ def committee_on(date: DateValue | None, plenum: int) -> int | None:
     return current[0]
 
 
+def _matches(pattern: re.Pattern, text: str) -> list[re.Match]:
+    return finditer_near(pattern, text, *_ANCHORS[pattern])
+
+
 def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMention]:
     """Every meeting named in ``text``, in text order; overlapping forms count once.
 
@@ -101,42 +114,43 @@ def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMenti
     ['十二大', '十三大']
     """
     found: list[tuple[int, int, MeetingMention]] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))
 
     def add(mention: MeetingMention) -> None:
         start, end = mention.start, mention.start + len(mention.surface)
-        if any(s < end and start < e for s, e in taken):
+        if taken.find(1, start, end) >= 0:
             return
-        taken.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
         found.append((start, end, mention))
 
     # Cheap tests first: most texts name no meeting of a given form.
     plenums, terms = "中全会" in text, "届" in text
-    for match in _PLENUM_FULL.finditer(text) if terms and "全体会议" in text else ():
+    for match in _matches(_PLENUM_FULL, text) if terms else ():
         term, session = chinese_number(match.group(1)), chinese_number(match.group(2))
         add(MeetingMention(plenum_name(term, session), match.group(), match.start(),
                                   term, session))
-    for match in _PLENUM.finditer(text) if plenums and terms else ():
+    for match in _matches(_PLENUM, text) if plenums and terms else ():
         term, session = chinese_number(match.group(1)), chinese_number(match.group(2))
         add(MeetingMention(plenum_name(term, session), match.group(), match.start(),
                                   term, session))
-    for match in _CONGRESS_FULL.finditer(text) if "全国代表大会" in text else ():
+    for match in _matches(_CONGRESS_FULL, text):
         number = chinese_number(match.group(1) or match.group(2))
         add(MeetingMention(congress_name(number), match.group(), match.start(), number))
-    for match in _NPC.finditer(text) if terms and "次会议" in text else ():
+    for match in _matches(_NPC, text) if terms and "次会议" in text else ():
         term = chinese_number(match.group(1) or match.group(3))
         session = chinese_number(match.group(2) or match.group(4))
         add(MeetingMention(npc_name(term, session), match.group(), match.start(),
                                   0, session))
-    for match in _CONGRESS.finditer(text) if _CONGRESS_HINT.search(text) else ():
+    for match in _matches(_CONGRESS, text):
         number = chinese_number(match.group(1))
-        before, after = text[max(0, match.start() - 2):match.start()], text[match.end():]
-        if 7 <= number <= 20 and (before.endswith(_CONGRESS_BEFORE) or _CONGRESS_AFTER.match(after)):
+        before = text[max(0, match.start() - 2):match.start()]
+        if 7 <= number <= 20 and (before.endswith(_CONGRESS_BEFORE) or
+                                  _CONGRESS_AFTER.match(text, match.end())):
             # the party written before it is part of the name (中共九大), not a mention of its own
             start = match.start() - 2 if before.endswith(("中共", "党的")) else match.start()
             add(MeetingMention(congress_name(number),
                                                           text[start:match.end()], start, number))
-    for match in _PLENUM_BARE.finditer(text) if plenums else ():
+    for match in _matches(_PLENUM_BARE, text) if plenums else ():
         session = chinese_number(match.group(1))
         term = _term_before(found, match.start()) or committee_on(date, session)
         if term is None:

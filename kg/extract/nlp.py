@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from functools import cache, lru_cache
-from itertools import accumulate, compress
+from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple
 
@@ -70,39 +71,48 @@ class Segmenter:
         self._reference_cut = lru_cache(maxsize=65_536)(lambda run: tuple(latin.lcut(run)))
 
     def cut(self, text: str) -> list[str]:
-        words = self._cut(text)
-        # Runs of words without Chinese, from one with Latin in it up to the next word with
-        # Chinese, are cut again; only the words made of ASCII can begin one.
-        starts = [i for i in compress(range(len(words)), map(str.isascii, words))
-                  if _LATIN.search(words[i])]
-        if starts:
-            cut: list[str] = []
-            done = 0
-            for i in starts:
-                if i < done:
-                    continue  # inside the run before
-                j = i + 1
-                while j < len(words) and (words[j].isascii() or not _HAN.search(words[j])):
-                    j += 1
-                cut += words[done:i]
-                cut += self._reference_cut("".join(words[i:j]))
-                done = j
-            cut += words[done:]
-            words = cut
-        return _recut_repeats(words, text)
+        return self.tokens(text).words
 
     def tokens(self, text: str) -> Tokens:
         """The words of ``text`` and where each starts and ends (in characters)."""
-        words = self.cut(text)
+        words = self._cut(text)
+        ends = list(accumulate(map(len, words)))
+        # Runs of words without Chinese, from one made of ASCII with Latin in it up to the
+        # next word with Chinese, are cut again. They are found from the Latin characters
+        # of the text (a search in C), not by testing every word.
+        recut = []
+        done = 0  # the words before this are in a run found already
+        count = len(words)
+        for match in _LATIN_RUN.finditer(text):
+            i = bisect_right(ends, match.start())  # the word that holds the match's start
+            while i < count and ends[i] - len(words[i]) < match.end():
+                if i >= done and words[i].isascii():
+                    j = i + 1
+                    while j < count and (words[j].isascii() or not _HAN.search(words[j])):
+                        j += 1
+                    cut = self._reference_cut("".join(words[i:j]))
+                    if len(cut) != j - i or any(map(str.__ne__, cut, words[i:j])):
+                        recut.append((i, j, cut))
+                    done = j
+                i += 1
+        for i, j, cut in reversed(recut):
+            words[i:j] = cut
+        if _REPEAT_ANY.search(text) and _REPEAT.search(text):
+            words = _recut_repeats(words, text)
+        elif not recut:
+            return Tokens(words, [0, *ends[:-1]], ends)
         ends = list(accumulate(map(len, words)))
         return Tokens(words, [0, *ends[:-1]], ends)
 
 
 _HAN = re.compile("[\u4e00-\u9fff]")
 _REPEAT = re.compile(r"([\u4e00-\u9fff])\1\1")
+_REPEAT_ANY = re.compile(r"(.)\1\1")  # searched faster, to rule most texts out
+_SAME_RUN = re.compile(r"(.)\1+", re.DOTALL)
 # The characters jieba's own rules group differently from rjieba's (its re_han_default).
 _LATIN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+#&._%-"
 _LATIN = re.compile(f"[{re.escape(_LATIN_CHARS)}]")
+_LATIN_RUN = re.compile(f"[{re.escape(_LATIN_CHARS)}]+")
 # The frequency given to a gazetteer word: high enough to keep a name whole.
 _WORD_FREQ = 1000
 
@@ -157,21 +167,17 @@ def _latin_tokenizer():
 
 
 def _recut_repeats(words: list[str], text: str) -> list[str]:
-    """``words`` with each run of one character cut into several words cut as jieba does."""
-    if not _REPEAT.search(text):
-        return words  # a tie needs three of one character in a row
-    i = 0
-    while i < len(words) - 1:
-        char = words[i][0]
-        j = i
-        while j < len(words) and words[j] == char * len(words[j]):
-            j += 1
+    """``words`` with each run of two words or more made of one character, the same in
+    all, cut again as jieba cuts it: they lie in the text's runs of one character."""
+    ends = list(accumulate(map(len, words)))
+    for match in reversed(list(_SAME_RUN.finditer(text))):
+        start, end = match.span()
+        i = bisect_right(ends, start)  # the first word ending after the run's start
+        if ends[i] - len(words[i]) < start:
+            i += 1  # it starts before the run: it holds another character
+        j = bisect_right(ends, end)  # the words before j end inside the run
         if j - i >= 2:
-            cut = _cut_repeat("".join(words[i:j]))
-            words[i:j] = cut
-            i += len(cut)
-        else:
-            i += 1
+            words[i:j] = _cut_repeat("".join(words[i:j]))
     return words
 
 

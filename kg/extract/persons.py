@@ -27,6 +27,7 @@ from typing import NamedTuple
 import ahocorasick_rs
 
 from ..datafiles import read_lines, read_tsv
+from .anchored import finditer_near
 
 __all__ = ["NameFinder", "PARTICLES"]
 
@@ -59,11 +60,14 @@ _TRANSLITERATION = ("阿埃艾爱安昂奥巴拜班邦贝本比彼宾波伯博�
                     "舒斯松苏索塔泰坦汤特提田廷图托瓦万旺威韦维温沃乌武西希锡夏谢辛休修雅亚扬耶伊"
                     "因英尤于约泽扎詹珍朱兹佐卜罕默")
 _FOREIGN = re.compile(f"[{_TRANSLITERATION}]{{2,8}}(?:[·•・][{_TRANSLITERATION}]{{1,8}})+")
+_FOREIGN_DOT = re.compile("[·•・]")  # a match's first one is 2 to 8 characters after its start
 # from the start of a run of Chinese characters only: tried inside a run, it would scan the
 # rest of the run again at every character
 _ENUMERATION_RUN = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]+(?:、[\u4e00-\u9fff]+)+")
 _COUNTRY_AFTER = re.compile(r"[（(]([\u4e00-\u9fff]{2,6})[）)]")
-_WORK_AFTER = re.compile(r"(?:[：:]|主?编|著)《")
+_WORK_AFTER = re.compile(r"(?:[：:]|主?编|著)《")  # its 《 is at most 2 after its start
+# The most answers kept of each cache (the same strings come back text after text).
+_KEEP = 200_000
 
 
 class _Found(NamedTuple):
@@ -99,6 +103,14 @@ class NameFinder:
         self.kind_of = kind_of
         self.tags = tags
         self._answers: dict[tuple[str, bool, bool], bool] = {}
+        # the lengths of the names that end a string of four characters (or begin one, after
+        # a role): the same strings come back text after text
+        self._ending: dict[str, tuple[int, ...]] = {}
+        self._starting: dict[tuple[str, bool], tuple[int, ...]] = {}
+        # the words seen so far, and those among them that no dictionary holds and that are
+        # shaped like a name (``_unknown_words``)
+        self._screened: set[str] = set()
+        self._made_up: set[str] = set()
         self.frequent = frequent
         names = read_lines("surnames.txt")
         self.surnames = frozenset(n for n in names if len(n) == 1)
@@ -161,7 +173,7 @@ class NameFinder:
         key = (item, place_too, strict)
         answer = self._answers.get(key)
         if answer is None:
-            if len(self._answers) > 200_000:
+            if len(self._answers) > _KEEP:
                 self._answers.clear()
             answer = self._answers[key] = self._is_name(item, place_too, strict)
         return answer
@@ -211,18 +223,30 @@ class NameFinder:
         """The name starting at ``start`` whose end is a word boundary, longest first; after a
         title, a listed place name is a person's too (司令员吴忠)."""
         text = scan.text
-        for length in (3, 2, 4):
-            item = text[start:start + length]
-            if len(item) == length and self.is_name(item, place_too) and \
-                    self._boundary_after(scan, start + length):
-                return _Found(start, start + length, item)
+        window = text[start:start + 4]
+        key = (window, place_too)
+        fits = self._starting.get(key)
+        if fits is None:
+            if len(self._starting) > _KEEP:
+                self._starting.clear()
+            fits = self._starting[key] = tuple(
+                n for n in (3, 2, 4) if len(window) >= n and self.is_name(window[:n], place_too))
+        for n in fits:
+            if self._boundary_after(scan, start + n):
+                return _Found(start, start + n, window[:n])
         return None
 
     def _name_before(self, scan: _Scan, end: int) -> _Found | None:
         """The name ending at ``end``: the only one that fits, or else the longest whose start
         is a word boundary (据高淑琴讲, 的陈烈说)."""
         text = scan.text
-        fits = [n for n in (3, 2, 4) if end - n >= 0 and self.is_name(text[end - n:end])]
+        window = text[max(0, end - 4):end]
+        fits = self._ending.get(window)
+        if fits is None:
+            if len(self._ending) > _KEEP:
+                self._ending.clear()
+            fits = self._ending[window] = tuple(
+                n for n in (3, 2, 4) if len(window) >= n and self.is_name(window[-n:]))
         if len(fits) > 1:
             fits = [n for n in fits if end == n or text[end - n - 1] in _BEFORE_NAME
                     or end - n in scan.role_ends]
@@ -255,7 +279,7 @@ class NameFinder:
                     (text[start - 3:start - 2] in starts or text[start - 2:start - 1] in starts):
                 if found := self._name_before(scan, start):
                     yield found
-        for match in _WORK_AFTER.finditer(text):
+        for match in finditer_near(_WORK_AFTER, text, "《", 2):
             if found := self._name_before(scan, match.start()):
                 yield found
         for match in _COUNTRY_AFTER.finditer(text):
@@ -269,7 +293,7 @@ class NameFinder:
         text = scan.text
         if "、" not in text:
             return
-        for run in _ENUMERATION_RUN.finditer(text):
+        for run in _enumeration_runs(text):
             items = run.group().split("、")
             position = run.start()
             # an enumeration of names: items of two to four characters between 、; a longer
@@ -327,10 +351,17 @@ class NameFinder:
     def _unknown_words(self, text: str, words: list[str], distinct=None):
         """Three-character words the segmenter made up (no dictionary holds them) that are
         shaped like a name and stand after a boundary once at least: ，王佩英把…, 据高淑琴讲."""
-        surnames, tags = self.surnames, self.tags
-        made_up = [w for w in (distinct if distinct is not None else set(words))
-                   if len(w) == 3 and w[0] in surnames and w not in tags]
-        for word in made_up:
+        distinct = set(words) if distinct is None else distinct
+        if len(self._screened) > 5 * _KEEP:
+            self._screened, self._made_up = set(), set()
+        # difference() and intersection() walk the smaller set, in C
+        new = distinct.difference(self._screened)
+        if new:
+            surnames, tags = self.surnames, self.tags
+            self._screened |= new
+            self._made_up.update(w for w in new
+                                 if len(w) == 3 and w[0] in surnames and w not in tags)
+        for word in sorted(distinct.intersection(self._made_up)):
             if not self.is_name(word, strict=True):
                 continue
             start = text.find(word)
@@ -351,7 +382,7 @@ class NameFinder:
 
     def _foreign(self, text: str):
         """Transliterated names joined with ·, none of whose parts names a place or a body."""
-        for match in _FOREIGN.finditer(text):
+        for match in finditer_near(_FOREIGN, text, _FOREIGN_DOT, 8):
             parts = re.split("[·•・]", match.group())
             if all(self.kind_of(p) is None for p in parts) and parts[0][0] not in PARTICLES:
                 yield _Found(match.start(), match.end(), match.group())
@@ -375,6 +406,29 @@ def _given_name_characters(surnames: frozenset[str], compound: frozenset[str]) -
         elif name[0] in surnames and len(name) <= 3:
             chars.update(name[1:])
     return frozenset(chars)
+
+
+def _enumeration_runs(text: str) -> list[re.Match]:
+    """The matches of ``_ENUMERATION_RUN.finditer(text)``, tried only at the 、 in the text:
+    a match starts where the run of Chinese characters before its first 、 starts.
+
+    >>> [m.group() for m in _enumeration_runs("记者杨国强、周慈朴报道，1、2、三、四")]
+    ['记者杨国强、周慈朴报道', '三、四']
+    """
+    runs = []
+    tried = 0  # every match that starts before this is found
+    at = text.find("、")
+    while at >= 0:
+        start = at
+        while start > tried and "\u4e00" <= text[start - 1] <= "\u9fff":
+            start -= 1
+        if start < at and (match := _ENUMERATION_RUN.match(text, start)):
+            runs.append(match)
+            tried = match.end()
+        else:
+            tried = at + 1
+        at = text.find("、", tried)
+    return runs
 
 
 def _past_colon(text: str, end: int) -> int:

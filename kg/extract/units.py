@@ -13,7 +13,11 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
+from itertools import compress
+from operator import itemgetter
 from typing import NamedTuple
+
+import ahocorasick_rs
 
 from ..datafiles import read_tsv
 from .nlp import Tokens
@@ -27,6 +31,7 @@ _PSEUDO_HEAD = re.compile("中央|中共")
 _MAX_WORDS = 4
 _HEAD_KINDS = frozenset(("organization", "place", "person"))
 _REACH = 16  # characters from a head to the end of its unit word, at most
+_END = itemgetter(1)  # a head's end
 # A place and a bare school or works word is the place's schools or works, not the name of one
 # (北京中学的…, 上海工厂); the ones named so (上海中学) are listed.
 _BARE_SCHOOLS = frozenset(("中学", "小学", "大学", "学院", "学校", "工厂", "公司", "有限公司"))
@@ -68,25 +73,34 @@ class UnitFinder:
         self.suffixes = {r["suffix"]: (r["kind"], r["after"]) for r in rows if r["kind"] != "none"}
         self.not_units = frozenset(r["suffix"] for r in rows if r["kind"] == "none")
         self._longest = max(map(len, self.suffixes))
-        self._suffix_pattern = re.compile("|".join(
-            map(re.escape, sorted(self.suffixes, key=len, reverse=True))))
+        # the longest unit word at the leftmost place, and on after it (as a regular
+        # expression of the words, longest first, would find them)
+        self._suffixes = ahocorasick_rs.AhoCorasick(
+            list(self.suffixes), matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+        # what each text after a head makes of it: the same ones come back text after text
+        self._kinds: dict[tuple[str, str], str | None] = {}
 
     def extend(self, text: str, tokens: Tokens, heads: Iterable[Unit]) -> list[Unit]:
         """The longer names that ``heads`` (listed names found in ``text``; any with the
         fields of a ``Unit``, of other kinds too, which are passed over) begin."""
         starts = tokens.starts
-        heads = list(heads) + [Unit(m.start(), m.end(), "organization", m.group(), m.group())
-                               for m in _PSEUDO_HEAD.finditer(text)
-                               if _starts_word(starts, m.start())]
         # where a unit word ends: a head needs one within reach
-        suffix_ends = [m.end() for m in self._suffix_pattern.finditer(text)]
+        suffix_ends = [end for _, _, end in self._suffixes.find_matches_as_indexes(text)]
         if not suffix_ends:
             return []
+        # the positions a head may end at: before a unit word's end, at most _REACH before it
+        reach = bytearray(len(text) + 1)
+        for end in suffix_ends:
+            start = max(0, end - _REACH)
+            reach[start:end] = b"\x01" * (end - start)
+        heads = list(heads)
+        heads += [Unit(m.start(), m.end(), "organization", m.group(), m.group())
+                  for m in _PSEUDO_HEAD.finditer(text)
+                  if reach[m.end()] and _starts_word(starts, m.start())]
         found = []
-        for head in heads:
-            i = bisect.bisect_right(suffix_ends, head.end)
-            if i == len(suffix_ends) or suffix_ends[i] - head.end > _REACH \
-                    or head.kind not in _HEAD_KINDS:
+        # tested in C: most heads are far from any unit word
+        for head in compress(heads, map(reach.__getitem__, map(_END, heads))):
+            if head.kind not in _HEAD_KINDS:
                 continue
             unit = self._longest_unit(text, tokens, head)
             if unit is not None:
@@ -125,6 +139,16 @@ class UnitFinder:
         return best
 
     def _suffix_kind(self, rest: str, head_kind: str) -> str | None:
+        key = (rest, head_kind)
+        try:
+            return self._kinds[key]
+        except KeyError:
+            if len(self._kinds) > 100_000:
+                self._kinds.clear()
+            kind = self._kinds[key] = self._find_suffix_kind(rest, head_kind)
+            return kind
+
+    def _find_suffix_kind(self, rest: str, head_kind: str) -> str | None:
         for n in range(min(len(rest), self._longest), 0, -1):
             entry = self.suffixes.get(rest[-n:])
             if entry is None:
