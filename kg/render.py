@@ -26,7 +26,7 @@ from .extract.gazetteer import load_gazetteer
 from .iri import Minter
 from .model import Document, Facts, Record
 from .ontology import WX
-from .rdfio import SHORTENER, line_of, nt_iri, nt_line, nt_term, nt_terms, write_turtle_body
+from .rdfio import SHORTENER, line_of, nt_iri, write_turtle_body
 from .resolve import resolve_citations
 from .state import BuildState
 from .triples import concept_triples, document_triples
@@ -90,11 +90,10 @@ def render_file(relpath: str) -> RenderResult:
                        citations, (), state.index.reprint_of(record, _body_of),
                        state.twins.members.get(key, ()))
         for triple in document_triples(doc, minter, author_kind, gazetteer.wikidata, seen):
-            terms = nt_terms(triple)
-            if terms[0].startswith(own_prefixes):
-                fragment.add(terms)
+            if triple[0].startswith(own_prefixes):
+                fragment.add(triple)
             else:
-                shared.add(line_of(terms))
+                shared.add(line_of(triple))
         owned.append(position)
     turtle = io.StringIO(newline="\n")
     write_turtle_body(sorted(fragment), turtle, SHORTENER)
@@ -105,17 +104,17 @@ def render_file(relpath: str) -> RenderResult:
 
 def keyword_lines(minter: Minter, terms) -> list[bytes]:
     """The shared lines of a document's keywords: each concept's type and label."""
-    return [nt_line(t).encode() for term in terms for t in concept_triples(minter, term)]
+    return [line_of(t).encode() for term in terms for t in concept_triples(minter, term)]
 
 
 def keyword_block(minter: Minter, key, terms) -> str:
     """A document's keywords in the keyword section of ``graph.ttl``, which holds them
     apart from its fragment (a few new files change the keywords of many documents)."""
-    concepts = sorted([nt_iri(minter.entity("concept", term)) for term in terms])
-    return f"\n<{minter.document(*key)}>\n    {_KEYWORD} {', '.join(concepts)} .\n"
+    concepts = sorted([minter.entity_nt("concept", term) for term in terms])
+    return f"\n{minter.document_nt(*key)}\n    {_KEYWORD} {', '.join(concepts)} .\n"
 
 
-_KEYWORD = SHORTENER.iri(nt_term(WX.keyword))
+_KEYWORD = SHORTENER.iri(nt_iri(WX.keyword))
 
 
 def _body_of(key) -> str:
