@@ -174,25 +174,31 @@ def write_turtle_body(triples: Iterable[tuple[str, str, str]], out: TextIO,
                       short: Shortener) -> int:
     """The statements of ``write_turtle`` without the prefixes, so bodies written apart can be
     joined under one header."""
+    # Millions of terms go through here, most of them IRIs the shortener has seen: they are
+    # looked up in its cache first, and shortened by a call only when missing.
     count = 0
-    iri, obj = short.iri, short.obj
+    iri, obj, known = short.iri, short.obj, short.cache
+    verbs = {_RDF_TYPE: "a"}  # predicates as written, rdf:type as "a"
     parts = []
     subject = predicate = None
     for s, p, o in triples:
+        o = known.get(o) or obj(o)
         if s != subject:
             if subject is not None:
                 parts.append(" .\n")
+                if len(parts) >= 4096:
+                    out.write("".join(parts))
+                    parts.clear()
             subject, predicate = s, p
-            parts.append(f"\n{iri(s)}\n    {'a' if p == _RDF_TYPE else iri(p)} {obj(o)}")
+            verb = verbs.get(p) or verbs.setdefault(p, iri(p))
+            parts.append(f"\n{known.get(s) or iri(s)}\n    {verb} {o}")
         elif p != predicate:
             predicate = p
-            parts.append(f" ;\n    {'a' if p == _RDF_TYPE else iri(p)} {obj(o)}")
+            verb = verbs.get(p) or verbs.setdefault(p, iri(p))
+            parts.append(f" ;\n    {verb} {o}")
         else:
-            parts.append(f", {obj(o)}")
+            parts.append(f", {o}")
         count += 1
-        if len(parts) >= 4096:
-            out.write("".join(parts))
-            parts.clear()
     if subject is not None:
         parts.append(" .\n")
     out.write("".join(parts))

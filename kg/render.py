@@ -29,7 +29,7 @@ from .ontology import WX
 from .rdfio import SHORTENER, line_of, nt_iri, write_turtle_body
 from .resolve import resolve_citations
 from .state import BuildState
-from .triples import concept_triples, document_triples
+from .triples import Triple, concept_triples, document_triples
 
 __all__ = ["RenderContext", "RenderResult", "render_file", "merge", "set_context", "keyword_block",
            "keyword_lines"]
@@ -73,8 +73,9 @@ def render_file(relpath: str) -> RenderResult:
     owned, warnings, stats = [], [], Counter()
     own_prefixes = (f"<{minter.base}doc/", f"<{minter.base}citation/")
     seen: set = set()
-    fragment: set[tuple[str, str, str]] = set()
-    shared: set[str] = set()
+    fragment: set[Triple] = set()
+    shared: set[bytes] = set()
+    lines = _SHARED_LINES
     for position, info in enumerate(ranks):
         key = state.document_of(info.key)
         places = state.places(key)
@@ -93,13 +94,25 @@ def render_file(relpath: str) -> RenderResult:
             if triple[0].startswith(own_prefixes):
                 fragment.add(triple)
             else:
-                shared.add(line_of(triple))
+                shared.add(lines.get(triple) or _shared_line(triple))
         owned.append(position)
     turtle = io.StringIO(newline="\n")
     write_turtle_body(sorted(fragment), turtle, SHORTENER)
     return RenderResult(relpath, tuple(owned), len(fragment), stats["resolved"],
                         stats["external"], tuple(warnings), turtle.getvalue().encode(),
-                        "".join(sorted(shared)).encode())
+                        b"".join(sorted(shared)))  # UTF-8 sorts as the characters do
+
+
+# The shared lines of one entity (its type, label, other labels) are the same in every file
+# that names it, and most of a file's lines are such lines: each is written once per process.
+_SHARED_LINES: dict[Triple, bytes] = {}
+
+
+def _shared_line(triple: Triple) -> bytes:
+    if len(_SHARED_LINES) >= 200_000:
+        _SHARED_LINES.clear()  # bounded: a long build meets every entity of the archive
+    line = _SHARED_LINES[triple] = line_of(triple).encode()
+    return line
 
 
 def keyword_lines(minter: Minter, terms) -> list[bytes]:

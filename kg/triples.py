@@ -136,27 +136,49 @@ def concept_triples(minter: Minter, name: str) -> Iterator[Triple]:
     yield iri, RDFS.label, zh(name)
 
 
+_OWN: dict[tuple[str, str, str], tuple[Triple, ...]] = {}  # (base, kind, name): type, label
+
+
 class _Emitter:
     """Writes each entity's and concept's own triples once per build (``seen`` is shared
-    across documents): the same 毛泽东 is mentioned in thousands of documents."""
+    across documents): the same 毛泽东 is mentioned in thousands of documents. Its methods
+    return lists, not generators: a document names dozens of entities, most already seen."""
 
     def __init__(self, minter: Minter, seen: set):
         self.minter = minter
         self.seen = seen
 
-    def entity(self, kind: str, name: str, alt_labels: tuple[str, ...] = ()) -> Iterator[Triple]:
-        if (kind, name) not in self.seen:
-            self.seen.add((kind, name))
-            yield from entity_triples(self.minter, kind, name)
+    def entity(self, kind: str, name: str, alt_labels=()) -> list[Triple]:
+        seen = self.seen
+        own = self.own(kind, name)
+        triples = []
+        if (kind, name) not in seen:
+            seen.add((kind, name))
+            triples.extend(own)
         for alt in alt_labels:
-            if alt != name and (kind, name, alt) not in self.seen:
-                self.seen.add((kind, name, alt))
-                yield self.minter.entity_nt(_IRI_KIND[kind], name), SKOS.altLabel, zh(alt)
+            if alt != name and (kind, name, alt) not in seen:
+                seen.add((kind, name, alt))
+                triples.append((own[0][0], SKOS.altLabel, zh(alt)))
+        return triples
 
-    def concept(self, name: str) -> Iterator[Triple]:
-        if ("concept", name) not in self.seen:
-            self.seen.add(("concept", name))
-            yield from concept_triples(self.minter, name)
+    def concept(self, name: str) -> tuple[Triple, ...]:
+        if ("concept", name) in self.seen:
+            return ()
+        self.seen.add(("concept", name))
+        return self.own("concept", name)
+
+    def own(self, kind: str, name: str) -> tuple[Triple, ...]:
+        """``entity_triples`` or ``concept_triples``, made once per process (each file has
+        its own ``seen``, and 毛泽东 is in thousands of files); the first triple's subject
+        is the entity's IRI."""
+        key = (self.minter.base, kind, name)
+        triples = _OWN.get(key)
+        if triples is None:
+            if len(_OWN) >= 100_000:
+                _OWN.clear()  # bounded, as the minter's IRIs are
+            triples = _OWN[key] = tuple(concept_triples(self.minter, name) if kind == "concept"
+                                        else entity_triples(self.minter, kind, name))
+        return triples
 
 
 def document_triples(doc: Document, minter: Minter,
@@ -262,12 +284,22 @@ def _mentions(subject: str, doc: Document, emit: _Emitter, wikidata) -> Iterator
         forms.setdefault((mention.kind, mention.name), set()).add(mention.surface)
     for meeting in facts.meetings:
         forms.setdefault(("meeting", meeting.name), set()).add(meeting.surface)
-    for (kind, name), surfaces in sorted(forms.items()):
-        iri = minter.entity_nt(_IRI_KIND[kind], name)
-        yield subject, WX.mentions, iri
-        yield from emit.entity(kind, name, tuple(sorted(surfaces)))
-        if ("sameAs", kind, name) not in emit.seen and (same := wikidata(kind, name)):
-            emit.seen.add(("sameAs", kind, name))
+    # The hot loop of a build: emit.entity inlined, a document names dozens of entities.
+    seen, mentions, alt_label = emit.seen, WX.mentions, SKOS.altLabel
+    for key, surfaces in sorted(forms.items()):
+        kind, name = key
+        own = emit.own(kind, name)
+        iri = own[0][0]
+        yield subject, mentions, iri
+        if key not in seen:
+            seen.add(key)
+            yield from own
+        for alt in sorted(surfaces) if len(surfaces) > 1 or name not in surfaces else ():
+            if alt != name and (kind, name, alt) not in seen:
+                seen.add((kind, name, alt))
+                yield iri, alt_label, zh(alt)
+        if ("sameAs", kind, name) not in seen and (same := wikidata(kind, name)):
+            seen.add(("sameAs", kind, name))
             yield iri, OWL.sameAs, nt_iri(same)
     if facts.adopted_at:
         meeting = minter.entity_nt("meeting", facts.adopted_at)
