@@ -15,21 +15,40 @@ from typing import TextIO
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from .iri import check_iri
 from .ontology import PREFIXES
 
-__all__ = ["nt_term", "nt_iri", "nt_terms", "nt_line", "line_of", "split_line", "write_turtle",
-           "write_turtle_body", "turtle_prefixes", "Shortener", "SHORTENER"]
+__all__ = ["nt_term", "nt_iri", "nt_literal", "nt_terms", "nt_line", "line_of", "split_line",
+           "write_turtle", "write_turtle_body", "turtle_prefixes", "Shortener", "SHORTENER"]
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b",
             "\f": "\\f"}
 _NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
-_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 def _escape_char(match: re.Match) -> str:
     char = match.group()
     return _ESCAPES.get(char) or f"\\u{ord(char):04X}"
+
+
+def nt_literal(text: str, lang: str = "", datatype: str = "") -> str:
+    """A literal in N-Triples syntax: its text escaped, then its language tag or its
+    datatype (an IRI; none for ``xsd:string``). The one place literals are written, for
+    rdflib's terms (``nt_term``) and for the strings pass 2 makes directly.
+
+    >>> nt_literal('《决定》"一"\\n', "zh")
+    '"《决定》\\\\"一\\\\"\\\\n"@zh'
+    >>> nt_literal("1990-05", datatype="http://www.w3.org/2001/XMLSchema#gYearMonth")
+    '"1990-05"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>'
+    """
+    if _NEEDS_ESCAPE.search(text):
+        text = _NEEDS_ESCAPE.sub(_escape_char, text)
+    if lang:
+        return f'"{text}"@{lang}'
+    if datatype and datatype != _XSD_STRING:
+        return f'"{text}"^^{nt_iri(datatype)}'
+    return f'"{text}"'
 
 
 def nt_term(term: Node) -> str:
@@ -41,16 +60,10 @@ def nt_term(term: Node) -> str:
     '<https://w3id.org/wenxian/id/person/x>'
     """
     if isinstance(term, URIRef):
-        if _BAD_IRI.search(term):
-            raise ValueError(f"IRI {term!r} cannot be written in N-Triples")
-        return f"<{term}>"
+        return nt_iri(term)
     if isinstance(term, Literal):
-        text = '"' + _NEEDS_ESCAPE.sub(_escape_char, str(term)) + '"'
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype and str(term.datatype) != _XSD_STRING:
-            return f"{text}^^<{term.datatype}>"
-        return text
+        datatype = term.datatype  # a URIRef is never equal to a str: compare the text
+        return nt_literal(str(term), term.language or "", str(datatype) if datatype else "")
     if isinstance(term, BNode):
         raise ValueError("the graph has no blank nodes: every resource gets an IRI")
     raise TypeError(f"not an RDF term: {term!r}")
@@ -68,7 +81,7 @@ def nt_line(triple: tuple[Node, Node, Node]) -> str:
 
 
 def line_of(terms: tuple[str, str, str]) -> str:
-    """The N-Triples line of three terms from ``nt_terms``."""
+    """The N-Triples line of three terms in N-Triples syntax (``nt_terms``)."""
     return "%s %s %s .\n" % terms
 
 
@@ -81,13 +94,18 @@ def split_line(line: str) -> tuple[str, str, str]:
 _IRIS: dict[str, str] = {}
 
 
-def nt_iri(term: URIRef) -> str:
-    """``nt_term`` of an IRI, remembered: the same predicates and entities recur endlessly."""
-    text = _IRIS.get(term)
+def nt_iri(iri: str) -> str:
+    """An IRI (a ``URIRef`` or its text) in N-Triples syntax, remembered: the same
+    predicates and entities recur endlessly. Raises ``ValueError`` for what is no IRI.
+
+    >>> nt_iri("https://w3id.org/wenxian/ontology#mentions")
+    '<https://w3id.org/wenxian/ontology#mentions>'
+    """
+    text = _IRIS.get(iri)
     if text is None:
-        text = nt_term(term)
+        text = f"<{check_iri(iri)}>"
         if len(_IRIS) < 200_000:
-            _IRIS[term] = text
+            _IRIS[iri] = text
     return text
 
 
@@ -156,25 +174,31 @@ def write_turtle_body(triples: Iterable[tuple[str, str, str]], out: TextIO,
                       short: Shortener) -> int:
     """The statements of ``write_turtle`` without the prefixes, so bodies written apart can be
     joined under one header."""
+    # Millions of terms go through here, most of them IRIs the shortener has seen: they are
+    # looked up in its cache first, and shortened by a call only when missing.
     count = 0
-    iri, obj = short.iri, short.obj
+    iri, obj, known = short.iri, short.obj, short.cache
+    verbs = {_RDF_TYPE: "a"}  # predicates as written, rdf:type as "a"
     parts = []
     subject = predicate = None
     for s, p, o in triples:
+        o = known.get(o) or obj(o)
         if s != subject:
             if subject is not None:
                 parts.append(" .\n")
+                if len(parts) >= 4096:
+                    out.write("".join(parts))
+                    parts.clear()
             subject, predicate = s, p
-            parts.append(f"\n{iri(s)}\n    {'a' if p == _RDF_TYPE else iri(p)} {obj(o)}")
+            verb = verbs.get(p) or verbs.setdefault(p, iri(p))
+            parts.append(f"\n{known.get(s) or iri(s)}\n    {verb} {o}")
         elif p != predicate:
             predicate = p
-            parts.append(f" ;\n    {'a' if p == _RDF_TYPE else iri(p)} {obj(o)}")
+            verb = verbs.get(p) or verbs.setdefault(p, iri(p))
+            parts.append(f" ;\n    {verb} {o}")
         else:
-            parts.append(f", {obj(o)}")
+            parts.append(f", {o}")
         count += 1
-        if len(parts) >= 4096:
-            out.write("".join(parts))
-            parts.clear()
     if subject is not None:
         parts.append(" .\n")
     out.write("".join(parts))
