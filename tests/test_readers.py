@@ -97,3 +97,108 @@ def test_a_garbled_bha_byline_is_kept_with_a_warning(tmp_path):
     assert record.authors == ("张\ufffd三", "李四")
     assert "looks garbled" in problem.message and problem.severity == "warning"
     assert problem.line == 4
+
+
+# Input that used to stop a build or write what no RDF tool reads: each is reported now, the
+# record kept where it can be.
+
+def _article(tmp_path, text: str | bytes, tags: str | None = "[]", name: str = "abc123"):
+    """A BHA JSON article in its book's folders, with its .tags sidecar (unless ``None``)."""
+    folder = tmp_path / "bk" / name[:3]
+    folder.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "bk" / "bk.metadata").write_text('{"id": "bk", "name": "文集"}', encoding="utf-8")
+    path = folder / f"{name}.json"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    if tags is not None:
+        path.with_suffix(".tags").write_text(tags, encoding="utf-8")
+    return path
+
+
+def _json(title: str = "题", **fields) -> str:
+    return json.dumps({"title": title, "parts": [{"type": "paragraph", "text": "正文"}], **fields},
+                      ensure_ascii=False)
+
+
+def _encodable(item) -> bool:
+    values = [getattr(item, name) for name in item.__slots__] if isinstance(item, Record) \
+        else [item.file, item.message]
+    for value in map(str, values):
+        value.encode("utf-8")  # raises on a lone surrogate
+    return True
+
+
+def test_lone_surrogate_escapes_in_an_article_are_replaced_and_reported(tmp_path):
+    text = '{"title": "a\\ud800b",\n "authors": ["\\udc00"], "parts": [{"text": "\\ud83d\\ude00"}]}'
+    fmt, [record], problems = _read(_article(tmp_path, text))
+    assert (record.title, record.authors, record.body) == ("a\ufffdb", ("\ufffd",), "😀")
+    [problem] = [p for p in problems if "surrogate" in p.message]
+    assert problem.severity == "warning" and problem.line == 1 and problem.record == 0
+    assert all(_encodable(item) for item in (record, *problems))
+
+
+def test_lone_surrogate_escapes_in_a_tags_sidecar_are_replaced_and_reported(tmp_path):
+    path = _article(tmp_path, _json(), tags='[{"name": "甲"},\n {"name": "x\\udc00", "type": "人物"}]')
+    _, [record], [problem] = _read(path)
+    assert [t.name for t in record.tags] == ["甲", "x\ufffd"]
+    assert "abc123.tags, line 2" in problem.message and problem.severity == "warning"
+
+
+def test_a_sidecar_nested_too_deeply_is_a_warning_and_the_article_is_kept(tmp_path):
+    path = _article(tmp_path, _json(), tags="[" * 100_000 + "]" * 100_000)
+    _, [record], [problem] = _read(path)
+    assert problem.severity == "warning" and "nested too deeply" in problem.message
+    assert "internal error" not in problem.message and record.title == "题"
+
+
+def test_an_article_nested_too_deeply_is_an_error_not_an_internal_one(tmp_path):
+    path = _article(tmp_path, '{"parts": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    _, records, [problem] = _read(path)
+    assert not records and problem.severity == "error" and problem.record == 0
+    assert "nested too deeply" in problem.message
+
+
+@pytest.mark.parametrize("data, warning", [
+    (_json("长" * 3000).encode("utf-8"), None),  # "parts" beyond the first kilobytes
+    (b"\x00\x00" + _json().encode("utf-8") + b"\x00", "3 NUL character(s)"),
+    (_json().encode("utf-16"), None),
+    (_json().encode("utf-32"), None),
+], ids=["long-title", "nul-padding", "utf-16", "utf-32"])
+def test_a_bha_article_is_told_by_its_content(tmp_path, data, warning):
+    fmt, [record], problems = _read(_article(tmp_path, data))
+    assert fmt == "bha-json" and record.body == "正文"
+    assert [p.message[:len(warning)] for p in problems] == ([warning] if warning else [])
+
+
+TXT = "id: d1\n标题：题\n日期：{}\n书籍：文集\n正文：\n正文。\n"
+TAGGED = "〖ZQ/总期〗1〖-ZQ/总期〗〖BH/版号〗01〖-BH/版号〗〖TH/条号〗1〖-TH/条号〗〖BT/标题〗题〖-BT/标题〗\n〖RQ/日期〗{}〖-RQ/日期〗"
+
+
+@pytest.mark.parametrize("name, text, dates, says", [
+    ("a.txt", TXT.format("1990-2-30"), ["1990-02"], "1990-02 has no day 30: kept as 1990-02"),
+    ("a.txt", TXT.format("1990-13-1,1991-4-31"), ["1990", "1991-04"], "there is no month 13"),
+    ("a.TXT", TAGGED.format("19900231"), ["1990-02"], "1990-02 has no day 31"),
+    ("a.TXT", TAGGED.format("00000101"), [], "year 0 is not within 1–9999: the date was left out"),
+    ("bk/abc/abc123.json", _json(dates=[{"year": -44, "month": 3, "day": 15}]), [], "year -44"),
+    ("bk/abc/abc123.json", _json(dates=[{"year": 2 ** 63}, {"year": 1990}]), ["1990"],
+     "year 9223372036854775808 is not within"),
+    ("bk/abc/abc123.json", _json(dates=[{"year": 10000, "month": 1}]), [], "year 10000"),
+    ("bk/abc/abc123.json", '{"title": "t", "parts": [], "dates": [{"year": 1e400}]}', [],
+     "cannot convert float infinity"),
+], ids=["txt-feb-30", "txt-month-13", "tagged-feb-31", "tagged-year-0", "json-year-minus-44",
+        "json-year-2-63", "json-year-10000", "json-year-infinite"])
+def test_impossible_dates_are_reported_and_their_records_kept(tmp_path, name, text, dates, says):
+    path = _article(tmp_path, text) if name.endswith(".json") else tmp_path / name
+    if not name.endswith(".json"):
+        path.write_text(text, encoding="utf-8")
+    _, [record], problems = _read(path)
+    assert [d.iso() for d in record.dates] == dates
+    assert any(says in p.message for p in problems), [str(p) for p in problems]
+    assert all(p.severity == "warning" and p.record == 0 and p.line for p in problems)
+
+
+def test_a_tagged_file_in_utf16_is_read(tmp_path):
+    path = tmp_path / "a.TXT"
+    path.write_bytes(TAGGED.format("19900312").replace("\n", "\r\n").encode("utf-16"))
+    fmt, [record], problems = _read(path)
+    assert fmt == "tagged" and record.title == "题" and not problems
+

@@ -22,10 +22,11 @@ from ..errors import Problem
 from ..model import Record
 from .bha import is_bha_sidecar, looks_bha_json, looks_bha_txt, read_bha_json, read_bha_txt
 from .decode import decode
-from .source import Source
+from .source import MAX_INPUT_BYTES, Source
 from .tagged import looks_tagged, read_tagged
 
-__all__ = ["READERS", "Source", "InputFile", "detect_format", "read_file", "input_files"]
+__all__ = ["READERS", "Source", "InputFile", "detect_format", "read_file", "input_files",
+           "MAX_INPUT_BYTES"]
 
 Reader = Callable[[Source, str], Iterator["Record | Problem"]]
 
@@ -70,23 +71,30 @@ def detect_format(path: Path, head: str) -> str | None:
 def read_file(source: Source, data: bytes) -> tuple[str | None, list[Record | Problem]]:
     """Decode and read one file: its format and its records and problems, in file order."""
     decoded = decode(data)
-    fmt = detect_format(source.path, decoded.text[:2048])
+    text = decoded.text.strip("\x00")  # padding of a preallocated or damaged file
+    fmt = detect_format(source.path, text[:2048])
     if fmt == SIDECAR and source.path.name == CORPUS_FILE:
-        return fmt, _check_corpus_file(source, decoded.text)
+        return fmt, _check_corpus_file(source, text)
     if fmt in (SIDECAR, IGNORED):
         return fmt, []
     if fmt is None:
-        first = decoded.text.lstrip()[:30].replace("\n", " ")
+        first = text.lstrip()[:30].replace("\n", " ")
         known = ", ".join(READERS)
         return None, [Problem(source.relpath, None, 1, f"file in no known format (starts with "
                               f"{first!r}; known formats: {known}); skipped")]
     items: list[Record | Problem] = []
+    if len(text) != len(decoded.text):
+        items.append(Problem(source.relpath, None, 1 if decoded.text[0] == "\x00" else None,
+                             f"{len(decoded.text) - len(text)} NUL character(s) before or after "
+                             "the text (a padded or damaged file) were ignored", "warning"))
     if decoded.bad_line is not None:
+        which = "neither UTF-8 nor GB18030" if decoded.encoding in ("utf-8", "gb18030") \
+            else f"not valid {decoded.encoding.upper()}"
         items.append(Problem(source.relpath, None, decoded.bad_line,
-                             f"bytes that are neither UTF-8 nor GB18030 (first on this line) "
-                             f"were replaced with U+FFFD; read as {decoded.encoding}", "warning"))
+                             f"bytes that are {which} (first on this line) were replaced with "
+                             f"U+FFFD; read as {decoded.encoding}", "warning"))
     try:
-        items.extend(READERS[fmt].read(source, decoded.text))
+        items.extend(READERS[fmt].read(source, text))
     except Exception as error:  # a reader bug must not lose the rest of the build
         items.append(Problem(source.relpath, None, None, f"internal error in the {fmt} reader "
                              f"({type(error).__name__}: {error}); please report it; skipped"))
