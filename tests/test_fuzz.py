@@ -160,6 +160,28 @@ def test_txt_and_tagged_dates_are_valid_or_reported(bha_date, rq):
            f"〖RQ/日期〗{rq}〖-RQ/日期〗")
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.binary(min_size=1, max_size=6).filter(
+    lambda n: b"/" not in n and b"\0" not in n and not n.startswith(b".")),
+    min_size=1, max_size=4, unique=True))
+def test_any_file_name_gives_a_readable_relpath(names):
+    import os
+    import tempfile
+    from kg.readers import input_files
+    with tempfile.TemporaryDirectory() as folder:
+        for name in names:
+            with open(os.fsencode(folder) + b"/" + name, "wb") as file:
+                file.write(b"id: 1")
+        problems: list[Problem] = []
+        items = list(input_files([Path(folder)], "", problems))
+        for item in items:
+            item.relpath.encode("utf-8")
+        for problem in problems:
+            _assert_writable(problem)
+        assert len(items) + sum(p.severity == "error" for p in problems) == len(names)
+        assert len({item.relpath for item in items}) == len(items)
+
+
 @given(st.text(min_size=1, max_size=20), st.text(min_size=1, max_size=20))
 def test_document_iris_are_ascii_and_give_back_their_identifier(publication, source_id):
     a = Minter().document(publication, source_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -202,3 +203,115 @@ def test_a_tagged_file_in_utf16_is_read(tmp_path):
     fmt, [record], problems = _read(path)
     assert fmt == "tagged" and record.title == "题" and not problems
 
+
+def _walk(*inputs) -> tuple[list[str], dict[str, Problem]]:
+    problems: list[Problem] = []
+    relpaths = [item.relpath for item in input_files(list(inputs), "", problems)]
+    return relpaths, {p.file: p for p in problems}
+
+
+def _chmod_blocks(path) -> bool:
+    """Whether taking every permission away from ``path`` stops this process reading it (not
+    as root, who reads anyway)."""
+    try:
+        os.listdir(path) if path.is_dir() else path.read_bytes()
+    except PermissionError:
+        return True
+    return False
+
+
+def test_the_walk_reports_what_it_cannot_read_and_ends(tmp_path):
+    root = tmp_path / "in"
+    (root / "sub").mkdir(parents=True)
+    for name in ("a.txt", "sub/b.txt", "z.txt"):
+        (root / name).write_text("id: 1", encoding="utf-8")
+    os.symlink("..", root / "sub" / "up")  # a loop
+    os.symlink("..", root / "parent")  # to the folder above the root: the root again, and more
+    os.symlink("loop2", root / "loop1")  # a link that never arrives (ELOOP)
+    os.symlink("loop1", root / "loop2")
+    os.symlink("nowhere", root / "dangling.txt")
+    os.mkfifo(root / "pipe.txt")
+    os.mkfifo(tmp_path / "given-pipe")
+    relpaths, problems = _walk(root, tmp_path / "given-pipe")
+    assert relpaths == ["a.txt", "sub/b.txt", "z.txt"]
+    assert "a loop" in problems["sub/up"].message and "a loop" in problems["parent"].message
+    assert "Too many levels of symbolic links" in problems["loop1"].message
+    assert "'nowhere', which does not exist" in problems["dangling.txt"].message
+    assert "named pipe" in problems["pipe.txt"].message
+    assert problems["pipe.txt"].severity == "warning"
+    given = problems["given-pipe"]
+    assert "is a named pipe (FIFO), not a file or folder" in given.message
+    assert given.severity == "error" and given.record is None
+
+
+def test_a_folder_deeper_than_the_recursion_limit_is_walked(tmp_path):
+    deep = str(tmp_path)
+    for _ in range(1100):  # one by one: os.makedirs and Path.mkdir recurse
+        deep += "/d"
+        os.mkdir(deep)
+    Path(deep, "a.txt").write_text("id: 1", encoding="utf-8")
+    try:
+        relpaths, problems = _walk(tmp_path)
+    finally:  # one by one too: shutil.rmtree recurses (and pytest cleans up with it)
+        os.remove(Path(deep, "a.txt"))
+        while deep != str(tmp_path):
+            os.rmdir(deep)
+            deep = os.path.dirname(deep)
+    assert relpaths == ["d/" * 1100 + "a.txt"] and not problems
+
+
+def test_unreadable_files_and_folders_are_reported(tmp_path):
+    for name in ("a.txt", "locked/b.txt", "secret.txt"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("id: 1", encoding="utf-8")
+    os.chmod(tmp_path / "locked", 0)
+    os.chmod(tmp_path / "secret.txt", 0)
+    try:
+        if not _chmod_blocks(tmp_path / "secret.txt"):
+            pytest.skip("permissions do not stop this user (root) reading")
+        relpaths, problems = _walk(tmp_path)
+    finally:
+        os.chmod(tmp_path / "locked", 0o755)
+    assert relpaths == ["a.txt"]
+    assert "the folder cannot be read (Permission denied)" in problems["locked"].message
+    assert "the file cannot be read (permission denied)" in problems["secret.txt"].message
+    assert {p.severity for p in problems.values()} == {"error"}
+
+
+def test_a_file_above_the_size_limit_is_refused_before_it_is_read(tmp_path):
+    from kg.readers import MAX_INPUT_BYTES
+    (tmp_path / "a.txt").write_text("id: 1", encoding="utf-8")
+    with (tmp_path / "huge.json").open("wb") as huge:
+        huge.truncate(MAX_INPUT_BYTES + 1)  # sparse: no disk used, nothing to read
+    relpaths, problems = _walk(tmp_path)
+    assert relpaths == ["a.txt"]
+    assert "67,108,865 bytes, more than the 64 MiB" in problems["huge.json"].message
+
+
+def test_a_file_name_that_is_not_utf8_is_read_under_a_readable_name(tmp_path):
+    folder = os.fsencode(tmp_path)
+    os.mkdir(folder + b"/d\xfe")
+    for name in (b"/a.txt", b"/bad\xff.txt", b"/d\xfe/c.txt"):
+        with open(folder + name, "wb") as file:
+            file.write(b"id: 1")
+    with open(folder + b"/bad\\xff.txt", "wb") as file:  # the readable form of another name
+        file.write(b"id: 2")
+    problems: list[Problem] = []
+    items = list(input_files([tmp_path], "", problems))
+    assert [item.relpath for item in items] == ["a.txt", "bad\\xff.txt", "d\\xfe/c.txt"]
+    assert os.fsencode(items[1].location).endswith(b"/bad\\xff.txt")  # the real one
+    assert os.fsencode(items[2].location).endswith(b"/d\xfe/c.txt")
+    assert {p.file: p.severity for p in problems} == {"bad\\xff.txt": "error",
+                                                      "d\\xfe": "warning"}
+    # and the BHA identifier taken from a JSON file's name is readable too
+    book = os.fsencode(tmp_path) + b"/bk\xff/abc"
+    os.makedirs(book)
+    with open(book + b"/abc\xff.json", "wb") as file:
+        file.write(_json().encode("utf-8"))
+    source = Source(Path(os.fsdecode(book + b"/abc\xff.json")), "x.json")
+    _, items = read_file(source, _json().encode("utf-8"))
+    [record] = [item for item in items if isinstance(item, Record)]
+    assert record.source_id == "abc\\xff"
+    assert all(_encodable(item) for item in items)
+    assert any("bk\\xff.metadata is missing" in item.message for item in items
+               if isinstance(item, Problem))

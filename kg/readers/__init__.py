@@ -10,13 +10,11 @@ kilobytes; nothing else changes.
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from ..errors import Problem
 from ..model import Record
@@ -24,6 +22,7 @@ from .bha import is_bha_sidecar, looks_bha_json, looks_bha_txt, read_bha_json, r
 from .decode import decode
 from .source import MAX_INPUT_BYTES, Source
 from .tagged import looks_tagged, read_tagged
+from .walk import CORPUS_FILE, InputFile, input_files
 
 __all__ = ["READERS", "Source", "InputFile", "detect_format", "read_file", "input_files",
            "MAX_INPUT_BYTES"]
@@ -44,7 +43,6 @@ READERS: dict[str, Format] = {
     "bha-txt": Format(looks_bha_txt, read_bha_txt),
 }
 
-CORPUS_FILE = "corpus.toml"
 SIDECAR = "sidecar"
 IGNORED = "documentation"
 _DOCUMENTATION = {".md", ".rst", ".html", ".pdf"}
@@ -101,53 +99,6 @@ def read_file(source: Source, data: bytes) -> tuple[str | None, list[Record | Pr
     return fmt, items
 
 
-class InputFile(NamedTuple):
-    """A file to read. A tuple, not a dataclass, and its path a string: an archive has a
-    million of them, and each is made on every build."""
-
-    location: str  # the file's path as given to the OS
-    root: Path
-    publication: str
-    relpath: str  # the path below the input root, with "/" separators
-
-    @property
-    def path(self) -> Path:
-        return Path(self.location)
-
-    def source(self) -> Source:
-        return Source(self.path, self.relpath, self.publication)
-
-
-def input_files(inputs: list[Path], publication: str = "") -> Iterator[InputFile]:
-    """Every file under ``inputs`` in a stable order, with the publication that applies to it.
-
-    A ``corpus.toml`` with ``publication = "…"`` in a folder names the publication for the
-    files below it, overriding ``publication`` (the ``--publication`` option).
-    """
-    for root in inputs:
-        root = root.resolve()
-        if root.is_file():
-            yield InputFile(str(root), root.parent,
-                            _corpus_publication(root.parent, publication), root.name)
-            continue
-        yield from _walk(root, str(root), publication)
-
-
-def _walk(root: Path, folder: str, inherited: str, prefix: str = "") -> Iterator[InputFile]:
-    with os.scandir(folder) as listing:  # scandir: no stat per entry, archives are big
-        entries = sorted(listing, key=lambda e: e.name)
-    publication = inherited
-    if any(entry.name == CORPUS_FILE for entry in entries):
-        publication = _corpus_publication(Path(folder), inherited)
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            yield from _walk(root, entry.path, publication, f"{prefix}{entry.name}/")
-        elif entry.is_file():
-            yield InputFile(entry.path, root, publication, prefix + entry.name)
-
-
 def _check_corpus_file(source: Source, text: str) -> list[Problem]:
     """A ``corpus.toml`` that cannot be read is reported: the publication it names is not
     applied to the files below it (see ``_corpus_publication``)."""
@@ -167,14 +118,3 @@ def _line_of(message: str) -> int | None:
     """The line number in a ``tomllib`` message ("… (at line 2, column 5)")."""
     match = re.search(r"at line (\d+)", message)
     return int(match.group(1)) if match else None
-
-
-def _corpus_publication(folder: Path, inherited: str) -> str:
-    config = folder / CORPUS_FILE
-    if not config.is_file():
-        return inherited
-    try:
-        value = tomllib.loads(decode(config.read_bytes()).text).get("publication", inherited)
-    except (OSError, tomllib.TOMLDecodeError):
-        return inherited  # reported when the file itself is read
-    return value if isinstance(value, str) else inherited
