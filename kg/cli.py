@@ -55,9 +55,10 @@ class _Progress:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import BuildOptions, build, default_workers
+    from .readers.source import readable_name  # argv may hold bytes that are not UTF-8
     options = BuildOptions(
         inputs=tuple(Path(p) for p in args.inputs), out=Path(args.out),
-        publication=args.publication or "", workers=args.workers or default_workers(),
+        publication=readable_name(args.publication or ""), workers=args.workers or default_workers(),
         engine=args.engine, scheduler=args.scheduler, strict=args.strict, base=args.base,
         progress=None if args.quiet else _Progress())
     report = build(options)

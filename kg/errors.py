@@ -26,6 +26,14 @@ class Problem:
     message: str
     severity: str = "error"
 
+    def __post_init__(self):
+        # A report is UTF-8: text that cannot be (a lone surrogate from a JSON escape, an
+        # undecodable file name) would stop the build where the report is written.
+        for name in ("file", "message"):
+            text = getattr(self, name)
+            if not text.isascii():
+                object.__setattr__(self, name, _writable(text))
+
     def __str__(self) -> str:
         where = self.file
         if self.record is not None:
@@ -48,3 +56,16 @@ class ReaderError(KgError):
 
     def __str__(self) -> str:
         return str(self.problem)
+
+
+def _writable(text: str) -> str:
+    """``text`` with what UTF-8 cannot encode (lone surrogates) written as ``\\udcff``.
+
+    >>> _writable("bad\\udcff.txt 好")
+    'bad\\\\udcff.txt 好'
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", errors="backslashreplace").decode("utf-8")
+    return text

@@ -8,6 +8,7 @@ made reading the build cache back three times slower.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -35,6 +36,35 @@ class DateValue:
 
     def __reduce__(self):  # pickled by the million in a build's state: keep it short
         return DateValue, (self.year, self.month, self.day)
+
+    @classmethod
+    def checked(cls, year: int, month: int | None = None, day: int | None = None
+                ) -> tuple[DateValue | None, str]:
+        """The date of these parts without the parts that make it no date (a day its month
+        does not have, a month 13, a year outside 1–9999, which no XSD tool reads alike), and
+        what was left out ('' when nothing was): the readers report it.
+
+        >>> DateValue.checked(1990, 2, 28)
+        (DateValue(year=1990, month=2, day=28), '')
+        >>> DateValue.checked(1990, 2, 30)
+        (DateValue(year=1990, month=2, day=None), '1990-02 has no day 30: kept as 1990-02')
+        >>> DateValue.checked(1990, 13)
+        (DateValue(year=1990, month=None, day=None), 'there is no month 13: kept as 1990')
+        >>> DateValue.checked(-44, 3, 15)
+        (None, 'year -44 is not within 1–9999: the date was left out')
+        """
+        if not 1 <= year <= 9999:
+            return None, f"year {year} is not within 1–9999: the date was left out"
+        if month is None:
+            return cls(year), ""
+        if not 1 <= month <= 12:
+            return cls(year), f"there is no month {month}: kept as {year:04d}"
+        kept = cls(year, month)
+        if day is None:
+            return kept, ""
+        if not 1 <= day <= calendar.monthrange(year, month)[1]:
+            return kept, f"{kept.iso()} has no day {day}: kept as {kept.iso()}"
+        return cls(year, month, day), ""
 
     @property
     def precision(self) -> str:

@@ -36,6 +36,7 @@ from .ontology import PREFIXES, WX
 from .pass_one import FileSummary, extract_pickled
 from .rdfio import SHORTENER, nt_line, split_line, turtle_prefixes, write_turtle_body
 from .readers import InputFile, input_files
+from .readers.source import readable_name
 from .render import RenderContext, RenderResult, keyword_block, keyword_lines, render_file, set_context
 from .state import BuildState, FileInfo
 from .store import InAnotherProcess, StoreLoader, die_with_parent, load_store, update_store
@@ -83,7 +84,7 @@ def _pool(workers: int):
     gc.freeze()
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=die_with_parent) as pool:
+                                 initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
             yield pool
     finally:
         gc.unfreeze()
@@ -207,7 +208,10 @@ def _build(options: BuildOptions, out: Path, clock: _Clock) -> dict:
     incremental = state is not None and (out / "store").is_dir() and (out / "graph.ttl").is_file()
     if not incremental:
         state = BuildState(fingerprint, keywords=KeywordTable(out / ".cache" / "terms.bin"))
-    files = list(input_files(list(options.inputs), options.publication))
+    walked: list = []  # what the walk of the inputs left out, and why
+    files = list(input_files(list(options.inputs), options.publication, walked))
+    if options.strict and (error := next((p for p in walked if p.severity == "error"), None)):
+        raise KgError(f"an input error and --strict: {error}")
     changes = _Changes(state.entity_counts, tracked=incremental)
     rendered_before = {relpath for relpath, info in state.files.items() if info.owned}
 
@@ -267,7 +271,7 @@ def _build(options: BuildOptions, out: Path, clock: _Clock) -> dict:
                       f"{saving.exitcode}); the next build will be a clean one")
     os.replace(state_path.with_suffix(".new"), state_path)  # only a complete build is built on
     clock.lap("write_turtle_and_store")
-    report = _report(options, state, files, stats, triples)
+    report = _report(options, state, files, stats, triples, walked)
     report["rendered_files"] = len(order)
     report["seconds"] = round(clock.total(), 2)
     report["stages"] = clock.laps
@@ -552,20 +556,20 @@ def _finish_store(out: Path, storing) -> None:
 
 
 def _report(options: BuildOptions, state: BuildState, files: list[InputFile], stats: dict,
-            triples: int) -> dict:
+            triples: int, walked: list = ()) -> dict:
     """The build's report. Its counts come from three places that a fault would set apart:
     records as the readers returned them (and those an error lost), documents as the store
     holds them, merged duplicates as the merges counted them; ``reconciles`` says whether
     records = documents + merged duplicates + records lost."""
     infos = [state.files[item.relpath] for item in files if item.relpath in state.files]
-    problems = [p for info in infos for p in (*info.problems, *info.warnings)]
+    problems = [*walked, *(p for info in infos for p in (*info.problems, *info.warnings))]
     errors = [p for p in problems if p.severity == "error"]
     lost = sum(1 for p in errors if p.record is not None)
     records = sum(len(info.records) for info in infos) + lost
     documents = _stored_documents(options.out)
     merged = sum(len(state.places(key)) - 1 for key in state.documents())
     report = {
-        "inputs": [str(p) for p in options.inputs],
+        "inputs": [readable_name(str(p)) for p in options.inputs],
         "files": len(files),
         "files_read": stats["read"],
         "files_reused": stats["reused"],

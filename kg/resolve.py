@@ -53,7 +53,7 @@ def _days(date: DateValue | None) -> int | None:
         return None
     try:
         return datetime.date(date.year, date.month, date.day).toordinal()
-    except ValueError:
+    except (ValueError, OverflowError):  # a DateValue made outside the readers
         return None
 
 

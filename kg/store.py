@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,8 +75,8 @@ class StoreLoader:
         import multiprocessing
         context = multiprocessing.get_context("spawn")  # none of the build's memory
         self._connection, theirs = context.Pipe()
-        self._process = context.Process(target=_load_pieces, args=(path, header, theirs),
-                                        daemon=True)
+        self._process = context.Process(target=_load_pieces,
+                                        args=(path, header, theirs, os.getpid()), daemon=True)
         self._process.start()
         theirs.close()
         self._pending: list[bytes] = []
@@ -112,9 +113,9 @@ class StoreLoader:
             raise OSError(error)
 
 
-def _load_pieces(path: Path, header: bytes, connection) -> None:
+def _load_pieces(path: Path, header: bytes, connection, parent: int) -> None:
     """The loading side of ``StoreLoader``: bulk-load each piece received until an empty one."""
-    die_with_parent()
+    die_with_parent(parent)
     try:
         shutil.rmtree(path, ignore_errors=True)
         store = pyoxigraph.Store(str(path))
@@ -127,16 +128,19 @@ def _load_pieces(path: Path, header: bytes, connection) -> None:
         connection.send(f"{type(error).__name__}: {error}")
 
 
-def die_with_parent() -> None:
-    """Have the kernel end this (child) process when its parent ends, even by ``kill -9``: a
-    killed build leaves no workers running (Linux; elsewhere nothing is done)."""
+def die_with_parent(parent: int) -> None:
+    """Have the kernel end this (child) process when its parent, process ``parent``, ends,
+    even by ``kill -9``: a killed build leaves no workers running (Linux; elsewhere nothing is
+    done). A parent that ended before this was asked ends the child here."""
     import ctypes
     import signal
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
-        pass
+        return
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 class InAnotherProcess:

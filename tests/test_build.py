@@ -261,3 +261,135 @@ def test_killing_a_build_leaves_no_worker_running(tmp_path):
         time.sleep(0.05)
     else:
         raise AssertionError(f"workers {workers} still run after their build was killed")
+
+
+# Input that used to stop a build or spoil its output, all in one folder beside good files:
+# one build, and for each a check that it is reported and the rest built.
+
+_TAGGED = "〖ZQ/总期〗{}〖-ZQ/总期〗〖BH/版号〗01〖-BH/版号〗〖TH/条号〗1〖-TH/条号〗〖BT/标题〗第{}篇〖-BT/标题〗{}"
+
+
+def _json_article(**fields) -> str:
+    return json.dumps({"title": "题", "parts": [{"type": "paragraph", "text": "正文。"}],
+                       **fields}, ensure_ascii=False)
+
+
+def _locked(path) -> bool:
+    """Take every permission from ``path``; whether that stops this process reading it."""
+    import os
+    os.chmod(path, 0)
+    try:
+        os.listdir(path) if path.is_dir() else path.read_bytes()
+    except PermissionError:
+        return True
+    return False
+
+
+@pytest.fixture(scope="module")
+def bad_inputs_build(tmp_path_factory):
+    import os
+    base = tmp_path_factory.mktemp("bad-inputs")
+    root = base / "in"
+    (root / "bk" / "abc").mkdir(parents=True)
+    (root / "good.TXT").write_text(_TAGGED.format(1, 1, ""), encoding="utf-8")
+    (root / "bad-date.TXT").write_text(_TAGGED.format(2, 2, "〖RQ/日期〗19900231〖-RQ/日期〗"),
+                                       encoding="utf-8")
+    (root / "date.txt").write_text("id: t1\n标题：题\n日期：1990-2-30\n书籍：文集\n正文：\n正文。\n",
+                                   encoding="utf-8")
+    (root / "bk" / "bk.metadata").write_text('{"id": "bk", "name": "文集"}', encoding="utf-8")
+    articles = {  # name: (the article's bytes, its .tags)
+        # json.dumps writes a lone surrogate as the escape \ud800
+        "abc001": (json.dumps({"title": "坏\ud800字", "parts": []}).encode(), "[]"),
+        "abc002": (_json_article().encode(), '[{"name": "坏\\udc00", "type": "人物"}]'),
+        "abc003": (_json_article(dates=[{"year": -44, "month": 3, "day": 15}]).encode(), "[]"),
+        "abc004": (_json_article(dates=[{"year": 2 ** 63, "month": 1, "day": 1}]).encode(), "[]"),
+        "abc005": (_json_article(title="长" * 3000).encode(), "[]"),
+        "abc006": (b"\0" + _json_article().encode(), "[]"),
+        "abc007": (_json_article().encode("utf-16"), "[]"),
+        "abc008": (_json_article().encode(), "[" * 50_000 + "]" * 50_000),
+    }
+    for name, (data, tags) in articles.items():
+        (root / "bk" / "abc" / f"{name}.json").write_bytes(data)
+        (root / "bk" / "abc" / f"{name}.tags").write_text(tags, encoding="utf-8")
+    with open(os.fsencode(root) + b"/bad\xff.TXT", "wb") as file:
+        file.write(_TAGGED.format(3, 3, "").encode("utf-8"))
+    os.symlink("..", root / "up")
+    os.symlink("loop2", root / "loop1")
+    os.symlink("loop1", root / "loop2")
+    os.symlink("nowhere", root / "dangling.txt")
+    os.mkfifo(root / "pipe.txt")
+    os.mkfifo(base / "given-pipe")
+    with (root / "huge.json").open("wb") as huge:
+        huge.truncate(64 * 2 ** 20 + 1)  # sparse
+    (root / "locked").mkdir()
+    (root / "locked" / "c.TXT").write_text(_TAGGED.format(4, 4, ""), encoding="utf-8")
+    (root / "secret.TXT").write_text(_TAGGED.format(5, 5, ""), encoding="utf-8")
+    locks_work = _locked(root / "locked") and _locked(root / "secret.TXT")
+    try:
+        report = build(BuildOptions(inputs=(root, base / "given-pipe"), out=base / "out",
+                                    publication="解放军报"))
+    finally:
+        os.chmod(root / "locked", 0o755)
+        os.chmod(root / "secret.TXT", 0o644)
+    return base / "out", report, locks_work
+
+
+BUILT = ["1-01-1", "2-01-1", "t1", "3-01-1", *(f"abc00{n}" for n in range(1, 9))]
+REPORTED = [  # file, severity, what the message says
+    ("bk/abc/abc001.json", "warning", "lone UTF-16 surrogates"),
+    ("bk/abc/abc002.json", "warning", "abc002.tags, line 1: escaped lone UTF-16 surrogates"),
+    ("bk/abc/abc003.json", "warning", "year -44 is not within 1–9999: the date was left out"),
+    ("bk/abc/abc004.json", "warning", "year 9223372036854775808 is not within 1–9999"),
+    ("bk/abc/abc006.json", "warning", "1 NUL character(s) before or after the text"),
+    ("bk/abc/abc008.json", "warning", "abc008.tags cannot be read (JSON nested too deeply)"),
+    ("bad-date.TXT", "warning", "RQ/日期 '19900231' is no date: 1990-02 has no day 31"),
+    ("date.txt", "warning", "日期 '1990-2-30' is no date: 1990-02 has no day 30"),
+    ("bad\\xff.TXT", "warning", "the name is not valid UTF-8"),
+    ("up", "warning", "a link back to a folder it is in (a loop); not followed"),
+    ("loop1", "warning", "cannot be followed (Too many levels of symbolic links)"),
+    ("dangling.txt", "warning", "a link to 'nowhere', which does not exist; skipped"),
+    ("pipe.txt", "warning", "a named pipe (FIFO), not a regular file; skipped"),
+    ("given-pipe", "error", "is a named pipe (FIFO), not a file or folder; skipped"),
+    ("huge.json", "error", "more than the 64 MiB an input file may have"),
+    ("locked", "error", "the folder cannot be read (Permission denied)"),
+    ("secret.TXT", "error", "the file cannot be read (permission denied)"),
+]
+
+
+@pytest.mark.parametrize("file, severity, says", REPORTED, ids=[r[0] for r in REPORTED])
+def test_bad_input_is_reported_and_the_rest_built(bad_inputs_build, file, severity, says):
+    out, report, locks_work = bad_inputs_build
+    if file in ("locked", "secret.TXT") and not locks_work:
+        pytest.skip("permissions do not stop this user (root) reading")
+    written = json.loads((out / "report.json").read_text("utf-8"))
+    found = [p for p in written["errors" if severity == "error" else "warnings"]
+             if p["file"] == file and says in p["message"]]
+    assert found, [p for p in written["errors"] + written["warnings"] if p["file"] == file]
+    assert written["reconciles"] and written["documents"] == len(BUILT) + 2 * (not locks_work)
+
+
+def test_a_build_with_bad_input_holds_every_good_document_and_valid_dates(bad_inputs_build):
+    out, report, locks_work = bad_inputs_build
+    assert report["documents"] == len(BUILT) + 2 * (not locks_work) and report["reconciles"]
+    g = _graph(out)
+    for identifier in BUILT:
+        assert _values(g, identifier, "dcterms:title"), identifier
+    assert _values(g, "abc001", "dcterms:title") == {"坏\ufffd字"}
+    assert _values(g, "2-01-1", "dcterms:date") == _values(g, "t1", "dcterms:date") == {"1990-02"}
+    assert not _values(g, "abc003", "dcterms:date") and not _values(g, "abc004", "dcterms:date")
+    assert not [t for triple in g for t in triple
+                if isinstance(t, rdflib.Literal) and t.ill_typed]
+    assert "bad\\xff.TXT" in _values(g, "3-01-1", "wx:sourcePath")
+    from kg.validate import validate
+    assert [str(v) for v in validate(out)] == []
+
+
+def test_strict_fails_on_what_the_walk_could_not_read(tmp_path):
+    import os
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.TXT").write_text(_TAGGED.format(1, 1, ""), encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe")
+    from kg.errors import KgError
+    with pytest.raises(KgError, match="--strict: pipe: input .* is a named pipe"):
+        build(BuildOptions(inputs=(tmp_path / "in", tmp_path / "pipe"), out=tmp_path / "out",
+                           strict=True))

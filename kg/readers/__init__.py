@@ -10,22 +10,22 @@ kilobytes; nothing else changes.
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from ..errors import Problem
 from ..model import Record
 from .bha import is_bha_sidecar, looks_bha_json, looks_bha_txt, read_bha_json, read_bha_txt
 from .decode import decode
-from .source import Source
+from .source import MAX_INPUT_BYTES, Source
 from .tagged import looks_tagged, read_tagged
+from .walk import CORPUS_FILE, InputFile, input_files
 
-__all__ = ["READERS", "Source", "InputFile", "detect_format", "read_file", "input_files"]
+__all__ = ["READERS", "Source", "InputFile", "detect_format", "read_file", "input_files",
+           "MAX_INPUT_BYTES"]
 
 Reader = Callable[[Source, str], Iterator["Record | Problem"]]
 
@@ -43,7 +43,6 @@ READERS: dict[str, Format] = {
     "bha-txt": Format(looks_bha_txt, read_bha_txt),
 }
 
-CORPUS_FILE = "corpus.toml"
 SIDECAR = "sidecar"
 IGNORED = "documentation"
 _DOCUMENTATION = {".md", ".rst", ".html", ".pdf"}
@@ -70,74 +69,34 @@ def detect_format(path: Path, head: str) -> str | None:
 def read_file(source: Source, data: bytes) -> tuple[str | None, list[Record | Problem]]:
     """Decode and read one file: its format and its records and problems, in file order."""
     decoded = decode(data)
-    fmt = detect_format(source.path, decoded.text[:2048])
+    text = decoded.text.strip("\x00")  # padding of a preallocated or damaged file
+    fmt = detect_format(source.path, text[:2048])
     if fmt == SIDECAR and source.path.name == CORPUS_FILE:
-        return fmt, _check_corpus_file(source, decoded.text)
+        return fmt, _check_corpus_file(source, text)
     if fmt in (SIDECAR, IGNORED):
         return fmt, []
     if fmt is None:
-        first = decoded.text.lstrip()[:30].replace("\n", " ")
+        first = text.lstrip()[:30].replace("\n", " ")
         known = ", ".join(READERS)
         return None, [Problem(source.relpath, None, 1, f"file in no known format (starts with "
                               f"{first!r}; known formats: {known}); skipped")]
     items: list[Record | Problem] = []
+    if len(text) != len(decoded.text):
+        items.append(Problem(source.relpath, None, 1 if decoded.text[0] == "\x00" else None,
+                             f"{len(decoded.text) - len(text)} NUL character(s) before or after "
+                             "the text (a padded or damaged file) were ignored", "warning"))
     if decoded.bad_line is not None:
+        which = "neither UTF-8 nor GB18030" if decoded.encoding in ("utf-8", "gb18030") \
+            else f"not valid {decoded.encoding.upper()}"
         items.append(Problem(source.relpath, None, decoded.bad_line,
-                             f"bytes that are neither UTF-8 nor GB18030 (first on this line) "
-                             f"were replaced with U+FFFD; read as {decoded.encoding}", "warning"))
+                             f"bytes that are {which} (first on this line) were replaced with "
+                             f"U+FFFD; read as {decoded.encoding}", "warning"))
     try:
-        items.extend(READERS[fmt].read(source, decoded.text))
+        items.extend(READERS[fmt].read(source, text))
     except Exception as error:  # a reader bug must not lose the rest of the build
         items.append(Problem(source.relpath, None, None, f"internal error in the {fmt} reader "
                              f"({type(error).__name__}: {error}); please report it; skipped"))
     return fmt, items
-
-
-class InputFile(NamedTuple):
-    """A file to read. A tuple, not a dataclass, and its path a string: an archive has a
-    million of them, and each is made on every build."""
-
-    location: str  # the file's path as given to the OS
-    root: Path
-    publication: str
-    relpath: str  # the path below the input root, with "/" separators
-
-    @property
-    def path(self) -> Path:
-        return Path(self.location)
-
-    def source(self) -> Source:
-        return Source(self.path, self.relpath, self.publication)
-
-
-def input_files(inputs: list[Path], publication: str = "") -> Iterator[InputFile]:
-    """Every file under ``inputs`` in a stable order, with the publication that applies to it.
-
-    A ``corpus.toml`` with ``publication = "…"`` in a folder names the publication for the
-    files below it, overriding ``publication`` (the ``--publication`` option).
-    """
-    for root in inputs:
-        root = root.resolve()
-        if root.is_file():
-            yield InputFile(str(root), root.parent,
-                            _corpus_publication(root.parent, publication), root.name)
-            continue
-        yield from _walk(root, str(root), publication)
-
-
-def _walk(root: Path, folder: str, inherited: str, prefix: str = "") -> Iterator[InputFile]:
-    with os.scandir(folder) as listing:  # scandir: no stat per entry, archives are big
-        entries = sorted(listing, key=lambda e: e.name)
-    publication = inherited
-    if any(entry.name == CORPUS_FILE for entry in entries):
-        publication = _corpus_publication(Path(folder), inherited)
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            yield from _walk(root, entry.path, publication, f"{prefix}{entry.name}/")
-        elif entry.is_file():
-            yield InputFile(entry.path, root, publication, prefix + entry.name)
 
 
 def _check_corpus_file(source: Source, text: str) -> list[Problem]:
@@ -159,14 +118,3 @@ def _line_of(message: str) -> int | None:
     """The line number in a ``tomllib`` message ("… (at line 2, column 5)")."""
     match = re.search(r"at line (\d+)", message)
     return int(match.group(1)) if match else None
-
-
-def _corpus_publication(folder: Path, inherited: str) -> str:
-    config = folder / CORPUS_FILE
-    if not config.is_file():
-        return inherited
-    try:
-        value = tomllib.loads(decode(config.read_bytes()).text).get("publication", inherited)
-    except (OSError, tomllib.TOMLDecodeError):
-        return inherited  # reported when the file itself is read
-    return value if isinstance(value, str) else inherited

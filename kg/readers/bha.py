@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import Problem
 from ..model import BHA_SCOPE, DateValue, Record, Tag
 from .names import garbled_authors
-from .source import Source
+from .source import Source, readable_name, size_problem
 
 __all__ = ["read_bha_txt", "read_bha_json", "looks_bha_txt", "looks_bha_json",
            "is_bha_sidecar"]
@@ -25,6 +26,14 @@ _HEADER = re.compile(r"^(id|标题|日期|是否是时间段|作者|来源|标�
 _MARKUP = re.compile(r"^(?:#{1,6}|>)[ \u3000]")
 _NOTES = "【注释】"
 _DATE = re.compile(r"^(\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+_ARTICLE_START = re.compile(r'\{\s*"(?:title|dates|authors|parts|is_range_date|description)"\s*:')
+# A \\uXXXX escape of a UTF-16 surrogate: a high half with its low half (a pair: one
+# character), a high half alone or a low half alone (no character: not UTF-8, they would stop
+# the build where the text is written). An escaped backslash is matched as itself, so that
+# ``\\\\ud800`` (a backslash, then "ud800") is not read as an escape.
+_SURROGATES = re.compile(r"\\(?:\\|u(?P<high>d[89ab][0-9a-f]{2})(?P<low>\\ud[c-f][0-9a-f]{2})?"
+                         r"|u(?P<lone>d[c-f][0-9a-f]{2}))", re.IGNORECASE)
+_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def looks_bha_txt(head: str) -> bool:
@@ -37,7 +46,16 @@ def looks_bha_txt(head: str) -> bool:
 
 
 def looks_bha_json(head: str) -> bool:
-    return head.lstrip().startswith("{") and '"parts"' in head
+    """True for a JSON object with the keys of the archive's articles: ``"parts"``, or one
+    that an article starts with (a long title may put ``"parts"`` beyond the first kilobytes).
+
+    >>> looks_bha_json('{"title": "' + "长" * 3000)
+    True
+    >>> looks_bha_json('{"name": "文集", "parts": []}'), looks_bha_json('{"name": "文集"}')
+    (True, False)
+    """
+    head = head.lstrip()
+    return head.startswith("{") and ('"parts"' in head or _ARTICLE_START.match(head) is not None)
 
 
 def is_bha_sidecar(path: Path, head: str) -> bool:
@@ -45,13 +63,16 @@ def is_bha_sidecar(path: Path, head: str) -> bool:
     return path.suffix in (".tags", ".metadata") and head.lstrip()[:1] in ("[", "{")
 
 
-def parse_date(text: str) -> DateValue | None:
-    """A ``yyyy-m-d`` date whose zero parts are unknown.
+def parse_date(text: str) -> tuple[DateValue | None, str]:
+    """A ``yyyy-m-d`` date whose zero parts are unknown, and what of it is no date ('' when
+    all is well: see ``DateValue.checked``). Raises ``ValueError`` on text of another form.
 
     >>> parse_date("1966-5-0")
-    DateValue(year=1966, month=5, day=None)
-    >>> parse_date("0-0-0") is None
-    True
+    (DateValue(year=1966, month=5, day=None), '')
+    >>> parse_date("0-0-0")
+    (None, '')
+    >>> parse_date("1990-2-30")[1]
+    '1990-02 has no day 30: kept as 1990-02'
     """
     match = _DATE.match(text.strip())
     if not match:
@@ -60,12 +81,12 @@ def parse_date(text: str) -> DateValue | None:
     return _date(year, month, day)
 
 
-def _date(year: int, month: int, day: int) -> DateValue | None:
+def _date(year: int, month: int, day: int) -> tuple[DateValue | None, str]:
     if not year:
-        return None
-    if not 1 <= month <= 12:
-        return DateValue(year)
-    return DateValue(year, month, day if 1 <= day <= 31 else None)
+        return None, ""
+    if not month:  # unknown, and so is the day
+        return DateValue.checked(year)
+    return DateValue.checked(year, month, day or None)
 
 
 def _paragraphs(texts: list[str]) -> tuple[str, str]:
@@ -120,11 +141,15 @@ def read_bha_txt(source: Source, text: str) -> Iterator[Record | Problem]:
     dates: list[DateValue] = []
     for part in filter(None, (p.strip() for p in re.split(r"[,，]", header.get("日期", "")))):
         try:
-            if (date := parse_date(part)) is not None:
-                dates.append(date)
+            date, wrong = parse_date(part)
         except ValueError as error:
-            yield Problem(source.relpath, 0, _line_of(lines, "日期"), f"{error}; date ignored",
-                          "warning")
+            date, wrong = None, f"{error}; date ignored"
+        else:
+            wrong = wrong and f"日期 {part!r} is no date: {wrong}"
+        if wrong:
+            yield Problem(source.relpath, 0, _line_of(lines, "日期"), wrong, "warning")
+        if date is not None:
+            dates.append(date)
     authors = split_list_commas(header.get("作者", ""))
     yield from garbled_authors(authors, source.relpath, 0, _line_of(lines, "作者"))
     yield Record(
@@ -155,34 +180,47 @@ def _line_of(lines: list[str], key: str) -> int:
 def read_bha_json(source: Source, text: str) -> Iterator[Record | Problem]:
     """Yield the record of a BHA parsed JSON file, with its ``.tags`` and book ``.metadata``."""
     try:
-        data = json.loads(text)
+        data, lone = load_json(text)
     except json.JSONDecodeError as error:
         yield Problem(source.relpath, 0, error.lineno, f"invalid JSON: {error.msg}; skipped")
         return
+    except RecursionError:
+        yield Problem(source.relpath, 0, None, "JSON nested too deeply to be read (lists or "
+                      "objects some thousand levels deep); skipped")
+        return
+    if lone is not None:
+        yield Problem(source.relpath, 0, lone, _SURROGATE_MESSAGE, "warning")
     if not isinstance(data, dict) or not isinstance(data.get("parts"), list):
         yield Problem(source.relpath, 0, 1, "JSON without a list of parts is no BHA article; "
                       "skipped")
         return
-    tags, problem = _sidecar(source, source.path.with_suffix(".tags"), list)
-    if problem:
-        yield problem
-    book_id = source.path.parent.parent.name
-    metadata, problem = _sidecar(source, source.path.parent.parent / f"{book_id}.metadata", dict)
-    if problem:
-        yield problem
+    tags, problems = _sidecar(source, source.path.with_suffix(".tags"), list)
+    yield from problems
+    book_dir = source.path.parent.parent
+    book_id = readable_name(book_dir.name)
+    metadata, problems = _sidecar(source, book_dir / f"{book_dir.name}.metadata", dict)
+    yield from problems
     parts = [_text(p.get("text")) for p in data["parts"] if isinstance(p, dict)]
     body, notes = _paragraphs(parts)
     comments = [_text(c.get("text") if isinstance(c, dict) else c)
                 for c in _list(data.get("comments"))]
     notes = "\n".join(filter(None, [notes, *comments]))
-    dates = tuple(d for d in (_json_date(x) for x in _list(data.get("dates"))) if d)
+    dates: tuple[DateValue, ...] = ()
+    for number, value in enumerate(_list(data.get("dates"))):
+        date, wrong = _json_date(value)
+        if wrong:
+            yield Problem(source.relpath, 0, _line_of_key(text, "dates"),
+                          f"dates[{number}] {_short(value)} is no date: {wrong}", "warning")
+        if date is not None:
+            dates += (date,)
     authors = list(dict.fromkeys(a.strip() for a in map(_text, _list(data.get("authors")))
                                  if a.strip()))
     yield from garbled_authors(authors, source.relpath, 0, None)
     named = str((metadata or {}).get("name", ""))
     yield Record(
         format="bha-json", source_path=source.relpath, record_index=0, line=1,
-        source_id=source.path.stem, title=_text(data.get("title")), id_scope=BHA_SCOPE,
+        source_id=readable_name(source.path.stem), title=_text(data.get("title")),
+        id_scope=BHA_SCOPE,
         publication=named or source.publication or book_id, publication_inferred=not named,
         dates=dates, date_range=bool(data.get("is_range_date")) and len(dates) == 2,
         authors=tuple(authors),
@@ -204,25 +242,82 @@ def _list(value: object) -> list:
     return value if isinstance(value, list) else []
 
 
-def _sidecar(source: Source, path: Path, kind: type) -> tuple[object, Problem | None]:
-    if not path.exists():
-        return None, Problem(source.relpath, 0, None, f"{path.name} is missing beside the "
-                             "article; built without it", "warning")
+def _sidecar(source: Source, path: Path, kind: type) -> tuple[object, list[Problem]]:
+    """The JSON ``kind`` in the sidecar at ``path`` (or ``None``), and what was wrong with it:
+    whatever it is, the article is built (without it, if need be)."""
+    name = readable_name(path.name)
+
+    def without(why: str) -> tuple[None, list[Problem]]:
+        return None, [Problem(source.relpath, 0, None, f"{name} {why}; built without it",
+                              "warning")]
     try:
-        value = json.loads(path.read_text("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        return None, Problem(source.relpath, 0, None, f"{path.name} cannot be read ({error}); "
-                             "built without it", "warning")
+        status = path.stat()
+    except FileNotFoundError:
+        return without("is missing beside the article")
+    except OSError as error:
+        return without(f"cannot be read ({error.strerror})")
+    if not stat.S_ISREG(status.st_mode):
+        return without("is not a regular file")
+    if too_big := size_problem(status.st_size):
+        return without(f"is not read: {too_big}")
+    try:
+        value, lone = load_json(path.read_bytes().decode("utf-8-sig"))
+    except OSError as error:
+        return without(f"cannot be read ({error.strerror})")
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return without(f"cannot be read ({error})")
+    except RecursionError:
+        return without("cannot be read (JSON nested too deeply)")
     if not isinstance(value, kind):
-        return None, Problem(source.relpath, 0, None, f"{path.name} is not a JSON "
-                             f"{kind.__name__}; built without it", "warning")
-    return value, None
+        return without(f"is not a JSON {kind.__name__}")
+    if lone is not None:
+        return value, [Problem(source.relpath, 0, None, f"{name}, line {lone}: "
+                               f"{_SURROGATE_MESSAGE}", "warning")]
+    return value, []
 
 
-def _json_date(value: object) -> DateValue | None:
+_SURROGATE_MESSAGE = ("escaped lone UTF-16 surrogates (such as \\ud800), which stand for no "
+                      "character, were replaced with U+FFFD (the first on this line); the rest "
+                      "was built")
+
+
+def load_json(text: str) -> tuple[object, int | None]:
+    """``json.loads``, each escaped lone surrogate (no character) read as U+FFFD; and the
+    line of the first one (``None`` if none). Raises what ``json.loads`` raises.
+
+    >>> load_json('{"title": "a\\\\ud800b", "x": "\\\\ud83d\\\\ude00"}')
+    ({'title': 'a�b', 'x': '😀'}, 1)
+    >>> load_json('["\\\\\\\\ud800"]')
+    (['\\\\ud800'], None)
+    """
+    if _MAYBE_SURROGATE.search(text) is None:  # the usual case: one scan, in C
+        return json.loads(text), None
+    first: list[int] = []
+
+    def replace(match: re.Match) -> str:
+        if match["lone"] or match["high"] and not match["low"]:
+            first.append(match.start())
+            return "\\ufffd"
+        return match.group()
+    text = _SURROGATES.sub(replace, text)
+    return json.loads(text), text.count("\n", 0, first[0]) + 1 if first else None
+
+
+def _json_date(value: object) -> tuple[DateValue | None, str]:
     if not isinstance(value, dict):
-        return None
+        return None, ""
     try:
         return _date(*(int(value.get(k) or 0) for k in ("year", "month", "day")))
-    except (TypeError, ValueError, OverflowError):
-        return None
+    except (TypeError, ValueError, OverflowError) as error:
+        return None, f"{error}; the date was left out"
+
+
+def _short(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _line_of_key(text: str, key: str) -> int:
+    """The line of the JSON text where ``"key"`` is first written (1 if nowhere)."""
+    at = text.find(f'"{key}"')
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1

@@ -120,12 +120,11 @@ def _to_record(source: Source, index: int, draft: _Draft) -> Iterator[Record | P
         return
     dates: tuple[DateValue, ...] = ()
     if get.get("RQ"):
-        date = _parse_rq(get["RQ"])
-        if date is None:
+        date, wrong = _parse_rq(get["RQ"])
+        if wrong:
             yield Problem(source.relpath, index, draft.fields["RQ"][2],
-                          f"RQ/日期 {get['RQ']!r} is not a YYYYMMDD date; the record has no date",
-                          "warning")
-        else:
+                          f"RQ/日期 {get['RQ']!r} {wrong}", "warning")
+        if date is not None:
             dates = (date,)
     keywords_text, lists = split_pseudo_fields(get.get("GJ", ""))
     body, body_lists = _body(draft.fields.get("ZW", ("", "", 0))[1])
@@ -157,13 +156,21 @@ def _clean(value: str) -> str:
     return value.strip().strip("\u3000")
 
 
-def _parse_rq(value: str) -> DateValue | None:
+def _parse_rq(value: str) -> tuple[DateValue | None, str]:
+    """The date of an RQ field and what is wrong with it ('' when nothing is).
+
+    >>> _parse_rq("19900312")
+    (DateValue(year=1990, month=3, day=12), '')
+    >>> _parse_rq("19900231")
+    (DateValue(year=1990, month=2, day=None), 'is no date: 1990-02 has no day 31: kept as 1990-02')
+    """
     if not re.fullmatch(r"\d{8}", value):
-        return None
+        return None, "is not a YYYYMMDD date; the record has no date"
     year, month, day = int(value[:4]), int(value[4:6]), int(value[6:])
     if not (1 <= month <= 12 and 1 <= day <= 31):
-        return None
-    return DateValue(year, month, day)
+        return None, "is not a YYYYMMDD date; the record has no date"
+    date, wrong = DateValue.checked(year, month, day)
+    return date, wrong and f"is no date: {wrong}"
 
 
 def _body(raw: str) -> tuple[str, dict[str, list[str]]]:
