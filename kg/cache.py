@@ -28,9 +28,11 @@ __all__ = ["FileCache", "content_digest", "FragmentSpool"]
 _KEEP_LOADED = 32
 _INHERITED: list[sqlite3.Connection] = []  # kept open: closing one a parent uses harms it
 
+_SCHEMA_VERSION = 2  # an older database is emptied, not misread
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (relpath TEXT PRIMARY KEY, digest TEXT NOT NULL,
-                                    fingerprint TEXT NOT NULL, data BLOB NOT NULL);
+                                    fingerprint TEXT NOT NULL, summary BLOB NOT NULL,
+                                    items BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS shared (relpath TEXT PRIMARY KEY, lines BLOB NOT NULL);
 """
 
@@ -49,6 +51,9 @@ class FileCache:
         self._connection: sqlite3.Connection | None = None
         self._pid = -1
         self._loaded: OrderedDict[str, object] = OrderedDict()
+        if self._db.execute("PRAGMA user_version").fetchone()[0] != _SCHEMA_VERSION:
+            self._db.executescript("DROP TABLE results; DROP TABLE shared;" + _SCHEMA +
+                                   f"PRAGMA user_version = {_SCHEMA_VERSION};")
         self._empty = self._db.execute("SELECT 1 FROM results LIMIT 1").fetchone() is None
 
     @property
@@ -96,33 +101,38 @@ class FileCache:
         except OSError:
             return False
 
-    def put(self, result) -> None:
-        """Keep ``result`` (with the ``relpath`` and ``digest`` of the file it was read from)."""
-        self.put_pickled(result.relpath, result.digest,
-                         pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
-
-    def put_pickled(self, relpath: str, digest: str, data: bytes) -> None:
-        """Keep a result pickled elsewhere (in a worker)."""
-        self._write("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-                    (relpath, digest, self.fingerprint, data))
+    def put(self, relpath: str, digest: str, summary: bytes, items: bytes) -> None:
+        """Keep the pass-1 result of ``relpath``, whose bytes have SHA-1 ``digest``: its
+        summary for the indexes and its records with their facts, each pickled (in a worker,
+        see ``kg.pass_one.pickled``). Pass 2 reads only the second."""
+        self._write("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
+                    (relpath, digest, self.fingerprint, summary, items))
         self._loaded.pop(relpath, None)
 
-    def get(self, relpath: str):
+    def summary(self, relpath: str):
+        """The pass-1 summary of ``relpath`` (a ``kg.pass_one.FileSummary``)."""
+        return pickle.loads(self._column("summary", relpath))
+
+    def items(self, relpath: str) -> tuple:
+        """The records of ``relpath`` with their facts: ``((Record, Facts), …)``."""
         if relpath in self._loaded:
             self._loaded.move_to_end(relpath)
             return self._loaded[relpath]
-        row = self._db.execute("SELECT data FROM results WHERE relpath = ?",
+        items = pickle.loads(self._column("items", relpath))
+        self._loaded[relpath] = items
+        if len(self._loaded) > _KEEP_LOADED:
+            self._loaded.popitem(last=False)
+        return items
+
+    def _column(self, column: str, relpath: str) -> bytes:
+        row = self._db.execute(f"SELECT {column} FROM results WHERE relpath = ?",
                                (relpath,)).fetchone()
         if row is None:
             raise KeyError(f"{relpath} is not in the cache {self.path}")
-        result = pickle.loads(row[0])
-        self._loaded[relpath] = result
-        if len(self._loaded) > _KEEP_LOADED:
-            self._loaded.popitem(last=False)
-        return result
+        return row[0]
 
     def item(self, relpath: str, position: int):
-        return self.get(relpath).items[position]
+        return self.items(relpath)[position]
 
     def put_shared(self, relpath: str, lines: bytes) -> None:
         """Keep the shared lines pass 2 wrote for ``relpath`` (sorted N-Triples, UTF-8)."""

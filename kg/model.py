@@ -9,7 +9,8 @@ made reading the build cache back three times slower.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import NamedTuple
 
 __all__ = ["DateValue", "Tag", "Field", "Record", "Mention", "MeetingMention",
@@ -158,6 +159,9 @@ class Record:
         """
         return (self.id_scope or self.publication, self.source_id)
 
+    def __reduce__(self):  # by the thousand in the build's cache: by position, in C
+        return Record, _RECORD_VALUES(self)
+
     def content(self) -> tuple:
         """The fields that must agree when the same article is read twice."""
         return (self.source_id, self.title, self.publication, self.dates, self.date_range,
@@ -222,6 +226,15 @@ class Facts:
     adopted_at: str = ""
     adopted_on: DateValue | None = None
     terms: tuple[tuple[str, int], ...] = ()  # (term, count) for keyword weighting
+
+    def __reduce__(self):  # as Record's
+        return Facts, _FACTS_VALUES(self)
+
+
+# A slotted frozen dataclass pickles through Python-level __getstate__/__setstate__ that look
+# its fields up on every call; these read them all in one C call instead.
+_RECORD_VALUES = attrgetter(*(f.name for f in fields(Record)))
+_FACTS_VALUES = attrgetter(*(f.name for f in fields(Facts)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .cache import content_digest
 from .errors import Problem
@@ -21,7 +21,7 @@ from .readers import InputFile, read_file
 from .resolve import citing_limit, dependencies, title_entry, twin_key
 from .state import RecordInfo
 
-__all__ = ["FileResult", "FileSummary", "process_file", "extract_pickled", "record_info"]
+__all__ = ["FileResult", "FileSummary", "process_file", "extract_pickled", "pickled", "record_info"]
 
 # When the same document is read twice, the copy read first in this order is kept.
 _FORMAT_PRIORITY = {"bha-json": 0, "tagged": 1, "bha-txt": 2}
@@ -84,12 +84,21 @@ class FileSummary:
                    stat or result.stat)
 
 
-def extract_pickled(item: InputFile) -> tuple[FileSummary, bytes]:
-    """``process_file``: the summary, and the whole result pickled for the cache (here, in
-    the worker), or no bytes for an unreadable file (read again next time)."""
-    result = process_file(item)
-    data = pickle.dumps(result, pickle.HIGHEST_PROTOCOL) if result.digest else b""
-    return FileSummary.of(result), data
+def extract_pickled(item: InputFile) -> tuple[FileSummary, bytes, bytes]:
+    """``process_file``, and its result ``pickled`` for the cache (here, in the worker)."""
+    return pickled(process_file(item))
+
+
+def pickled(result: FileResult) -> tuple[FileSummary, bytes, bytes]:
+    """The summary of ``result``, and for the cache that summary and the records with their
+    facts pickled apart (pass 2 reads only the records, whose term counts the indexes already
+    hold); no bytes for an unreadable file, which is read again next time."""
+    summary = FileSummary.of(result)
+    if not result.digest:
+        return summary, b"", b""
+    items = tuple((record, replace(facts, terms=())) for record, facts in result.items)
+    return (summary, pickle.dumps(summary, pickle.HIGHEST_PROTOCOL),
+            pickle.dumps(items, pickle.HIGHEST_PROTOCOL))
 
 
 def record_info(record: Record, facts: Facts) -> RecordInfo:

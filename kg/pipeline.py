@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .cache import FileCache, FragmentSpool
@@ -33,7 +33,7 @@ from .extract.gazetteer import load_gazetteer
 from .iri import DEFAULT_BASE, Minter
 from .keywords import KeywordTable
 from .ontology import PREFIXES, WX
-from .pass_one import FileSummary, extract_pickled
+from .pass_one import FileSummary, extract_pickled, pickled
 from .rdfio import SHORTENER, nt_line, split_line, turtle_prefixes, write_turtle_body
 from .readers import InputFile, input_files
 from .readers.source import readable_name
@@ -97,22 +97,20 @@ def _summaries(options: BuildOptions, files: list[InputFile], cache: FileCache
     if options.engine == "dask":
         # Cluster workers may not see the output folder: results come back to be cached here.
         from .distributed import dask_results
-        for result in dask_results(files, options.scheduler, options.workers):
-            if result.digest:
-                cache.put(result)
-            yield FileSummary.of(result)
-        return
-    if options.workers > 1 and len(files) > 1:
+        yield from (_kept(cache, *pickled(result))
+                    for result in dask_results(files, options.scheduler, options.workers))
+    elif options.workers > 1 and len(files) > 1:
         with _pool(options.workers) as pool:
-            yield from (_kept(cache, *pair)
-                        for pair in pool.map(extract_pickled, files, chunksize=8))
+            yield from (_kept(cache, *result)
+                        for result in pool.map(extract_pickled, files, chunksize=8))
     else:
         yield from (_kept(cache, *extract_pickled(item)) for item in files)
 
 
-def _kept(cache: FileCache, summary: FileSummary, data: bytes) -> FileSummary:
-    if data:  # an unreadable file is not cached: it is read again next time
-        cache.put_pickled(summary.relpath, summary.digest, data)
+def _kept(cache: FileCache, summary: FileSummary, pickled_summary: bytes,
+          items: bytes) -> FileSummary:
+    if items:  # an unreadable file is not cached: it is read again next time
+        cache.put(summary.relpath, summary.digest, pickled_summary, items)
     return summary
 
 
@@ -125,8 +123,8 @@ def _pass_one(options: BuildOptions, files: list[InputFile], cache: FileCache
     for item, ok in zip(files, fresh):
         if ok:
             stat = os.stat(item.location)
-            yield item, FileSummary.of(cache.get(item.relpath),
-                                       (stat.st_size, stat.st_mtime_ns)), True
+            yield item, replace(cache.summary(item.relpath),
+                                stat=(stat.st_size, stat.st_mtime_ns)), True
         else:
             yield item, next(computed), False
 
@@ -378,7 +376,7 @@ def _files_naming(names: frozenset[str], relpaths: list[str], cache: FileCache) 
     automaton = ahocorasick_rs.AhoCorasick(sorted(names))
     found = set()
     for relpath in relpaths:
-        for record, _ in cache.get(relpath).items:
+        for record, _ in cache.items(relpath):
             if automaton.find_matches_as_indexes(record.text):
                 found.add(relpath)
                 break

@@ -68,7 +68,7 @@ def render_file(relpath: str) -> RenderResult:
     state, cache = context.state, context.cache
     gazetteer = load_gazetteer()
     minter = context.minter
-    items = cache.get(relpath).items
+    items = cache.items(relpath)
     ranks = state.files[relpath].records
     owned, warnings, stats = [], [], Counter()
     own_prefixes = (f"<{minter.base}doc/", f"<{minter.base}citation/")
