@@ -53,8 +53,16 @@ class _Progress:
               end="" if done < total else "\n", file=sys.stderr, flush=True)
 
 
+_WARNINGS_SHOWN = 10
+
+
 def cmd_build(args: argparse.Namespace) -> int:
+    from .iri import check_iri
     from .pipeline import BuildOptions, build, default_workers
+    try:
+        check_iri(args.base)
+    except ValueError as error:
+        raise KgError(f"--base: {error}") from None
     from .readers.source import readable_name  # argv may hold bytes that are not UTF-8
     options = BuildOptions(
         inputs=tuple(Path(p) for p in args.inputs), out=Path(args.out),
@@ -67,11 +75,17 @@ def cmd_build(args: argparse.Namespace) -> int:
                f"{len(report['errors'])} errors, {len(report['warnings'])} warnings); "
                f"{report['triples']} triples; {report['citations']['found']} cited works "
                f"({report['citations'].get('resolved', 0)} in the archive) → {args.out}/graph.ttl")
-    if not args.quiet:
-        for problem in report["errors"]:
-            print(f"error: {problem['file']}, record {problem['record']}, line "
-                  f"{problem['line']}: {problem['message']}", file=sys.stderr)
-        print(summary)
+    for problem in report["errors"]:  # --quiet hides the progress, never the errors
+        print(f"error: {problem['file']}, record {problem['record']}, line "
+              f"{problem['line']}: {problem['message']}", file=sys.stderr)
+    warnings = report["warnings"]
+    for problem in warnings[:_WARNINGS_SHOWN]:
+        print(f"warning: {problem['file']}, record {problem['record']}, line "
+              f"{problem['line']}: {problem['message']}", file=sys.stderr)
+    if len(warnings) > _WARNINGS_SHOWN:
+        print(f"… and {len(warnings) - _WARNINGS_SHOWN} more warnings in "
+              f"{args.out}/report.json", file=sys.stderr)
+    print(summary)
     return 0
 
 
@@ -124,6 +138,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import serve
     from .store import open_store
+    if args.timeout <= 0 or args.max_rows <= 0:
+        raise KgError("--timeout and --max-rows must be positive")
     open_store(Path(args.out))  # a clear error now rather than in every request
     try:
         serve(Path(args.out), host=args.host, port=args.port, timeout=args.timeout,
@@ -192,7 +208,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="fail on any input error")
     build.add_argument("--base", default=DEFAULT_BASE,
                        help="base of the minted IRIs")
-    build.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    build.add_argument("--quiet", action="store_true",
+                       help="no progress bar (errors and the summary are still printed)")
 
     query = _command(commands, "query", cmd_query,
         help="run a SPARQL query against the built store",
@@ -256,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
-    except (KgError, FileNotFoundError, ValueError) as error:
+    except (KgError, OSError) as error:  # anything else is a bug: its traceback shows where
         print(f"kg {args.command}: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

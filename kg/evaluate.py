@@ -9,6 +9,8 @@ its listed aliases; names the gold marks optional count neither way.
 
 from __future__ import annotations
 
+from .errors import KgError
+
 import json
 import unicodedata
 from collections import defaultdict
@@ -126,9 +128,9 @@ def _read_gold(gold_path: Path) -> dict:
     try:
         gold = json.loads(Path(gold_path).read_text("utf-8"))
     except json.JSONDecodeError as error:
-        raise ValueError(f"{gold_path}: not JSON ({error})") from None
+        raise KgError(f"{gold_path}: not JSON ({error})") from None
     if not isinstance(gold, dict) or not isinstance(gold.get("documents"), list):
-        raise ValueError(f"{gold_path}: a gold file is a JSON object with a 'documents' list "
+        raise KgError(f"{gold_path}: a gold file is a JSON object with a 'documents' list "
                          "(see shared/corpus/annotated/README.md)")
     return gold
 

@@ -95,3 +95,19 @@ def test_serve_on_a_port_in_use_says_so(tmp_path):
         result = kg("serve", "--out", tmp_path, "--port", taken.getsockname()[1])
     assert result.returncode != 0 and "is in use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_quiet_hides_progress_not_problems(tmp_path):
+    """Tagged records with no publication named anywhere are built with a warning, and a file
+    in no known format is an error: both reach the terminal under --quiet."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.TXT").write_text("〖ZQ/总期〗1〖-ZQ/总期〗〖BH/版号〗01〖-BH/版号〗〖TH/条号〗1〖-TH/条号〗"
+                                  "〖BT/标题〗标题〖-BT/标题〗", encoding="utf-8")
+    (folder / "b.dat").write_bytes(b"\x00\x01 binary")
+    result = kg("build", folder, "--out", tmp_path / "out", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "error: b.dat" in result.stderr and "no known format" in result.stderr
+    assert "warning: a.TXT" in result.stderr and "--publication" in result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert any("no publication" in w["message"] for w in report["warnings"])

@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from kg.errors import KgError
+
 from kg.evaluate import evaluate, evaluate_details
 from kg.pipeline import BuildOptions, build
 
@@ -66,5 +68,5 @@ def test_optional_names_count_only_for_their_own_kind(two_copies):
 def test_a_gold_file_without_documents_is_refused(tmp_path, two_copies):
     path = tmp_path / "gold.json"
     path.write_text('{"aliases": {}}', "utf-8")
-    with pytest.raises(ValueError, match="'documents' list"):
+    with pytest.raises(KgError, match="'documents' list"):
         evaluate(path, two_copies / "out")

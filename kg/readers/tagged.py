@@ -53,8 +53,16 @@ class _Draft:
 
 def read_tagged(source: Source, text: str) -> Iterator[Record | Problem]:
     """Yield the records of a tagged file, and a :class:`Problem` for each thing wrong."""
+    warned = bool(source.publication)
     for index, draft in enumerate(_drafts(text)):
-        yield from _to_record(source, index, draft)
+        for found in _to_record(source, index, draft):
+            if not warned and isinstance(found, Record):
+                warned = True  # the records do not name their newspaper; nothing else does
+                yield Problem(source.relpath, None, 1, "no publication for these tagged "
+                              "records (the format does not name its newspaper): give "
+                              "--publication NAME or a corpus.toml with publication = \"NAME\" "
+                              "in their folder; built without dcterms:isPartOf", "warning")
+            yield found
 
 
 def _drafts(text: str) -> Iterator[_Draft]:
