@@ -23,7 +23,7 @@ __all__ = ["find_title_spans", "find_citations", "normalize_title", "ISSUERS", "
 _OPEN, _CLOSE = "《", "》"
 _MAX_TITLE = 120
 _SPACED_HAN = re.compile(r"([\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
-_BRACKETS = re.compile("[《》\n]")
+_BRACKETS = re.compile("[《》]")
 # Canonical issuers and the forms written before a title.
 ISSUERS = {"中共中央": "中共中央", "党中央": "中共中央", "中国共产党中央委员会": "中共中央",
            "中央": "中共中央", "国务院": "国务院", "中央军委": "中央军委",
@@ -125,18 +125,22 @@ def find_title_spans(text: str) -> list[tuple[int, int]]:
     """
     spans = []
     depth, start = 0, -1
+    passed = 0  # the line breaks before this are passed
     for match in _BRACKETS.finditer(text):
         char, i = match.group(), match.start()
+        # an unclosed bracket is given up at a line break far from it, not the rest of the
+        # text; only the line breaks inside a bracket matter, looked for there (in C)
+        if depth and text.find("\n", max(passed, start + _MAX_TITLE + 1), i) >= 0:
+            depth = 0
+        passed = i + 1
         if char == _OPEN:
             if depth == 0:
                 start = i
             depth += 1
-        elif char == _CLOSE and depth:
+        elif depth:
             depth -= 1
             if depth == 0:
                 spans.append((start, i + 1))
-        elif char == "\n" and depth and i - start > _MAX_TITLE:
-            depth = 0  # an unclosed bracket: give up on it, not on the rest of the text
     return spans
 
 

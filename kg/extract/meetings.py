@@ -129,7 +129,8 @@ def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMenti
         term, session = chinese_number(match.group(1)), chinese_number(match.group(2))
         add(MeetingMention(plenum_name(term, session), match.group(), match.start(),
                                   term, session))
-    for match in _matches(_PLENUM, text) if plenums and terms else ():
+    qualified = _matches(_PLENUM, text) if plenums and terms else []
+    for match in qualified:
         term, session = chinese_number(match.group(1)), chinese_number(match.group(2))
         add(MeetingMention(plenum_name(term, session), match.group(), match.start(),
                                   term, session))
@@ -150,7 +151,10 @@ def find_meetings(text: str, date: DateValue | None = None) -> list[MeetingMenti
             start = match.start() - 2 if before.endswith(("中共", "党的")) else match.start()
             add(MeetingMention(congress_name(number),
                                                           text[start:match.end()], start, number))
-    for match in _matches(_PLENUM_BARE, text) if plenums else ():
+    # A bare plenum's 中全会 is none of the qualified ones' (届 or a numeral stands before
+    # theirs), and those hold one each: where they hold all, there is no bare one.
+    bare = plenums and text.count("中全会") > len(qualified)
+    for match in _matches(_PLENUM_BARE, text) if bare else ():
         session = chinese_number(match.group(1))
         term = _term_before(found, match.start()) or committee_on(date, session)
         if term is None:

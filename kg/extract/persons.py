@@ -128,10 +128,12 @@ class NameFinder:
         before = sorted((r["cue"] for r in rows if r["side"] == "before"), key=len, reverse=True)
         after = sorted((r["cue"] for r in rows if r["side"] == "after"), key=len, reverse=True)
         self.titles = frozenset(before)
-        # every occurrence of every cue, overlapping ones too, in one pass over a text
-        standard = ahocorasick_rs.MatchKind.Standard
-        self._before = ahocorasick_rs.AhoCorasick(before, matchkind=standard)
-        self._after = ahocorasick_rs.AhoCorasick(after, matchkind=standard)
+        # every occurrence of every cue, overlapping ones too, of both sides in one pass over
+        # a text: the cues before a name are the automaton's first patterns (a cue on both
+        # sides is listed twice, and found as each)
+        self._cues = ahocorasick_rs.AhoCorasick(
+            [*before, *after], matchkind=ahocorasick_rs.MatchKind.Standard)
+        self._first_after = len(before)
 
     def find(self, text: str, words: list[str] | None = None, ends: set[int] | None = None,
              taken: Iterable[tuple[int, int]] = (), distinct=None) -> list[_Found]:
@@ -142,10 +144,11 @@ class NameFinder:
         """
         if words is None:
             words, ends = [text], {len(text)}
-        acts = self._after.find_matches_as_indexes(text, overlapping=True)
+        cues = self._cues.find_matches_as_indexes(text, overlapping=True)
+        first_after = self._first_after
+        acts = [cue for cue in cues if cue[0] >= first_after]
         scan = _Scan(text, ends, acts, {start for _, start, _ in acts},
-                     {_past_colon(text, end) for _, _, end in
-                      self._before.find_matches_as_indexes(text, overlapping=True)})
+                     {_past_colon(text, end) for index, _, end in cues if index < first_after})
         names: dict[str, None] = {}
         for found in (*self._after_roles(scan), *self._before_acts(scan),
                       *self._enumerations(scan), *self._foreign(text),
