@@ -191,7 +191,7 @@ def test_impossible_dates_are_reported_and_their_records_kept(tmp_path, name, te
     path = _article(tmp_path, text) if name.endswith(".json") else tmp_path / name
     if not name.endswith(".json"):
         path.write_text(text, encoding="utf-8")
-    _, [record], problems = _read(path)
+    _, [record], problems = _read(path, publication="解放军报")
     assert [d.iso() for d in record.dates] == dates
     assert any(says in p.message for p in problems), [str(p) for p in problems]
     assert all(p.severity == "warning" and p.record == 0 and p.line for p in problems)
@@ -200,7 +200,7 @@ def test_impossible_dates_are_reported_and_their_records_kept(tmp_path, name, te
 def test_a_tagged_file_in_utf16_is_read(tmp_path):
     path = tmp_path / "a.TXT"
     path.write_bytes(TAGGED.format("19900312").replace("\n", "\r\n").encode("utf-16"))
-    fmt, [record], problems = _read(path)
+    fmt, [record], problems = _read(path, publication="解放军报")
     assert fmt == "tagged" and record.title == "题" and not problems
 
 

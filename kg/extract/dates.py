@@ -52,6 +52,11 @@ def parse_text_date(text: str) -> DateValue | None:
 
     >>> parse_text_date("十三届六中全会一九九0年三月十二日通过")
     DateValue(year=1990, month=3, day=12)
+
+    A day its month does not have is left out (an OCR slip, most likely):
+
+    >>> parse_text_date("一九九〇年二月三十日通过")
+    DateValue(year=1990, month=2, day=None)
     """
     match = DATE_PATTERN.search(text)
     if not match:
@@ -64,4 +69,4 @@ def parse_text_date(text: str) -> DateValue | None:
         return None
     if not (1 <= month <= 12) or (day is not None and not 1 <= day <= 31):
         return None
-    return DateValue(year, month, day)
+    return DateValue.checked(year, month, day)[0]
