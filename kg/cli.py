@@ -138,12 +138,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server import serve
     from .store import open_store
-    if args.timeout <= 0 or args.max_rows <= 0:
-        raise KgError("--timeout and --max-rows must be positive")
+    if args.timeout <= 0 or args.max_rows <= 0 or args.max_memory <= 0:
+        raise KgError("--timeout, --max-rows and --max-memory must be positive")
     open_store(Path(args.out))  # a clear error now rather than in every request
     try:
         serve(Path(args.out), host=args.host, port=args.port, timeout=args.timeout,
-              max_rows=args.max_rows)
+              max_rows=args.max_rows, max_memory=args.max_memory << 20)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise KgError(f"port {args.port} on {args.host} is in use (another kg serve?); "
@@ -244,6 +244,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--timeout", type=float, default=30.0, help="seconds per query")
     serve.add_argument("--max-rows", type=int, default=100_000, help="rows (or triples) per answer")
+    serve.add_argument("--max-memory", type=int, default=2048,
+                       help="MiB of memory a query may use; past it the query is stopped")
 
     graph = _command(commands, "graph", cmd_graph,
         help="the networkx view of the links between documents, and pictures",
@@ -273,11 +275,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:  # `kg query … | head`: the reader has what it wanted
+        sys.stderr.close()
+        return 0
     except (KgError, OSError) as error:  # anything else is a bug: its traceback shows where
         print(f"kg {args.command}: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `kg query … | head`: the reader has what it wanted
-        sys.stderr.close()
-        return 0

@@ -173,8 +173,22 @@ def build(options: BuildOptions) -> dict:
     if out.exists() and not out.is_dir():
         raise KgError(f"--out {out} is a file; the output is a folder (graph.ttl, store/ …)")
     out.mkdir(parents=True, exist_ok=True)
-    with _only_build_in(out):
+    with _only_build_in(out), _fewer_collections():
         return _build(options, out, clock)
+
+
+@contextmanager
+def _fewer_collections():
+    """The garbage collector run every 100,000 allocations instead of every 700 (and the
+    workers, forked from here, alike): extraction makes millions of short-lived objects and
+    almost no cycles, and the frequent collections cost it some 8% of its time."""
+    import gc
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 @contextmanager

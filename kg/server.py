@@ -164,6 +164,18 @@ _UPDATE = re.compile(r"\s*(?:(?:PREFIX\s*[\w.-]*:\s*<[^<>]*>|BASE\s*<[^<>]*>)\s*
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
+# A client gets this many seconds for each read of its request (slow clients hold a thread);
+# at most this many connections are served at once.
+CLIENT_TIMEOUT = 20.0
+MAX_CONNECTIONS = 64
+# The page: its own scripts and styles only, in no frame (its results are links).
+_PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; "
+                 "style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
+                 "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+# Deeper nesting than this crashes the query parser (a stack overflow in the worker).
+MAX_GROUPS = 2000
+
+
 class Refused(Exception):
     """A request the endpoint will not answer, with the HTTP status to say so."""
 
@@ -192,6 +204,9 @@ def check_query(text: str) -> None:
     if match := _UPDATE.match(text):
         raise Refused(403, f"this endpoint is read-only: SPARQL Update ({match[1].upper()}) "
                            "is not allowed")
+    if text.count("{") + text.count("(") > MAX_GROUPS:
+        raise Refused(400, f"the query has more than {MAX_GROUPS} groups and brackets; "
+                           "this endpoint does not parse one that deep")
     if "service" in _ESCAPE.sub(_unescape, text).casefold():
         raise Refused(403, "federated queries (SERVICE) are not allowed on this endpoint; nor "
                            "is the word service anywhere in a query")
@@ -321,9 +336,12 @@ def run_job(store: ox.Store, job: _Job) -> _Answer:
         return _error(500, f"the query failed: {type(error).__name__}: {error}")
 
 
-def _worker_main(out: str, conn) -> None:
-    """A worker process: answer jobs from ``conn`` until the server closes it."""
+def _worker_main(out: str, conn, max_memory: int) -> None:
+    """A worker process: answer jobs from ``conn`` until the server closes it. Its heap is
+    capped at ``max_memory`` bytes: a runaway query ends the worker, not the machine."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
+    import resource
+    resource.setrlimit(resource.RLIMIT_DATA, (max_memory, max_memory))
     try:
         store, failure = open_store(Path(out)), None
     except OSError as error:
@@ -345,8 +363,8 @@ class _Worker:
 class WorkerPool:
     """``size`` worker processes, each running one query at a time with a deadline."""
 
-    def __init__(self, out: Path, size: int, timeout: float):
-        self.out, self.timeout = out, timeout
+    def __init__(self, out: Path, size: int, timeout: float, max_memory: int = 2 << 30):
+        self.out, self.timeout, self.max_memory = out, timeout, max_memory
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload([__name__])
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
@@ -359,7 +377,8 @@ class WorkerPool:
 
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_worker_main, args=(str(self.out), child),
+        process = self._context.Process(target=_worker_main,
+                                        args=(str(self.out), child, self.max_memory),
                                         name="kg-sparql-worker", daemon=True)
         process.start()
         child.close()
@@ -390,7 +409,9 @@ class WorkerPool:
                 return answer
         except (EOFError, OSError):
             self._replace(worker)
-            return _error(500, "the query worker stopped unexpectedly")
+            return _error(503, "the query stopped its worker: it may have needed more than the "
+                               f"{self.max_memory >> 20} MiB a query may use; narrow it (fewer "
+                               "unbound patterns, a LIMIT) and try again")
         self._replace(worker)
         return _error(503, f"query exceeded the {self.timeout:g} s time limit: narrow it "
                            "(fewer unbound patterns, a LIMIT) and try again")
@@ -430,11 +451,22 @@ class SparqlServer(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.pool, self.max_rows, self.page, self.queries = pool, max_rows, page, queries
+        self._connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
         try:
             super().__init__(address, _Handler)
         except BaseException:
             pool.close()
             raise
+
+    def process_request(self, request, client_address) -> None:
+        self._connections.acquire()  # at most MAX_CONNECTIONS threads; the rest wait in the backlog
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._connections.release()
 
     def server_close(self) -> None:
         super().server_close()
@@ -455,6 +487,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: SparqlServer
     protocol_version = "HTTP/1.1"
     server_version = "wenxian-kg"
+    timeout = CLIENT_TIMEOUT  # each read from the client: a slow or idle one is dropped
 
     def version_string(self) -> str:
         return self.server_version
@@ -498,7 +531,7 @@ class _Handler(BaseHTTPRequestHandler):
             elif path in ("/", "/index.html", "/queries") and method == "POST":
                 self._refuse_method("GET, HEAD, OPTIONS")
             elif path in ("/", "/index.html"):
-                self._send(200, self.server.page, "text/html; charset=utf-8")
+                self._send(200, self.server.page, "text/html; charset=utf-8", extra=_PAGE_HEADERS)
             elif path == "/queries":
                 self._send(200, self.server.queries, "application/json")
             else:
@@ -521,8 +554,10 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             size = int(length or 0)
         except ValueError:
+            size = -1
+        if size < 0:
             self.close_connection = True
-            raise Refused(400, "bad Content-Length") from None
+            raise Refused(400, "bad Content-Length")
         if size > MAX_BODY:
             self.close_connection = True  # the unread body would be taken for the next request
             raise Refused(413, f"the request body is over {MAX_BODY:,} bytes")
@@ -605,6 +640,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
+        elif self.request_version == "HTTP/1.0":  # kept open only when asked: say so
+            self.send_header("Connection", "keep-alive")
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -637,13 +674,15 @@ def _page(queries_json: bytes) -> bytes:
 
 
 def make_server(out: Path, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30.0,
-                max_rows: int = 100_000, workers: int | None = None) -> SparqlServer:
+                max_rows: int = 100_000, workers: int | None = None,
+                max_memory: int = 2 << 30) -> SparqlServer:
     """A server for the store in ``out``, listening but not yet serving: call
     ``serve_forever()`` (in a thread, if need be), then ``shutdown()`` and ``server_close()``.
 
     ``workers`` query processes run queries side by side (default: the number of cores, at
     least 2); ``timeout`` seconds is the limit for a query and its serialisation, and for waiting
-    for a free worker; ``max_rows`` caps SELECT rows and CONSTRUCT/DESCRIBE triples.
+    for a free worker; ``max_rows`` caps SELECT rows and CONSTRUCT/DESCRIBE triples;
+    ``max_memory`` bytes caps the heap of each query worker.
     """
     out = Path(out)
     open_store(out)  # fail here, with the store's message, rather than in every worker
@@ -651,19 +690,19 @@ def make_server(out: Path, host: str = "127.0.0.1", port: int = 8000, timeout: f
         raise ValueError("timeout and max_rows must be positive")
     queries = _queries_json()
     page = _page(queries)
-    pool = WorkerPool(out, workers or max(2, os.cpu_count() or 2), timeout)
+    pool = WorkerPool(out, workers or max(2, os.cpu_count() or 2), timeout, max_memory)
     return SparqlServer((host, port), pool, max_rows, page, queries)
 
 
 def serve(out: Path, host: str = "127.0.0.1", port: int = 8000, timeout: float = 30.0,
           max_rows: int = 100_000, ready: Callable[[str], object] | None = None,
-          workers: int | None = None) -> None:
+          workers: int | None = None, max_memory: int = 2 << 30) -> None:
     """Serve the store in ``out`` until interrupted (Ctrl-C).
 
     Prints ``serving http://HOST:PORT/ (SPARQL at /sparql)`` once listening, and calls
     ``ready(url)`` if given.
     """
-    with make_server(out, host, port, timeout, max_rows, workers) as server:
+    with make_server(out, host, port, timeout, max_rows, workers, max_memory) as server:
         print(f"serving {server.url} (SPARQL at /sparql)", flush=True)
         if ready is not None:
             ready(server.url)

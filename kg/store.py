@@ -172,14 +172,12 @@ def update_store(path: Path, base: str, documents: list, removed_lines: list[str
     from .rdfio import turtle_prefixes
     minter = Minter(base)
     store = pyoxigraph.Store(str(path))
-    citing = pyoxigraph.NamedNode(str(CITO.hasCitingEntity))
-    for key in documents:
-        document = pyoxigraph.NamedNode(str(minter.document(*key)))
-        subjects = [document, *(q.subject for q in
-                                store.quads_for_pattern(None, citing, document))]
-        for subject in subjects:
-            for quad in list(store.quads_for_pattern(subject, None, None)):
-                store.remove(quad)
+    for start in range(0, len(documents), 500):  # the deletes run in Oxigraph, 500 at a time
+        iris = " ".join(f"<{minter.document(*key)}>" for key in documents[start:start + 500])
+        store.update(f"""DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?document {{ {iris} }}
+                             ?s <{CITO.hasCitingEntity}> ?document ; ?p ?o }}""")
+        store.update(f"""DELETE {{ ?document ?p ?o }} WHERE {{ VALUES ?document {{ {iris} }}
+                             ?document ?p ?o }}""")
     for quad in pyoxigraph.parse(input="".join(removed_lines),
                                  format=pyoxigraph.RdfFormat.N_TRIPLES):
         store.remove(quad)

@@ -393,3 +393,22 @@ def test_strict_fails_on_what_the_walk_could_not_read(tmp_path):
     with pytest.raises(KgError, match="--strict: pipe: input .* is a named pipe"):
         build(BuildOptions(inputs=(tmp_path / "in", tmp_path / "pipe"), out=tmp_path / "out",
                            strict=True))
+
+
+def test_two_builds_into_one_folder_at_once(tmp_path):
+    """One of two simultaneous builds refuses (or, if they never overlap, both run in turn);
+    what is left in the folder is what a clean build writes."""
+    import subprocess
+    import sys
+    from .conftest import EXAMPLES
+    command = [sys.executable, "-m", "kg", "build", str(EXAMPLES), "--out", str(tmp_path / "out"),
+               "--workers", "1", "--quiet"]
+    builds = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True) for _ in range(2)]
+    results = [(process.wait(timeout=600), process.stderr.read()) for process in builds]
+    assert any(code == 0 for code, _ in results), results
+    for code, stderr in results:
+        assert code == 0 or "another kg build" in stderr, stderr
+    build(BuildOptions(inputs=(EXAMPLES,), out=tmp_path / "clean", workers=1))
+    assert (tmp_path / "out" / "graph.ttl").read_bytes() == \
+        (tmp_path / "clean" / "graph.ttl").read_bytes()

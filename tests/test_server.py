@@ -344,3 +344,64 @@ def test_page_runs_the_prefilled_query_in_a_browser(endpoint, tmp_path):
     dom = result.stdout
     assert "<table" in dom, result.stderr[-2000:]
     assert "<td" in dom and " row" in dom
+
+
+# ─── hostile clients ──────────────────────────────────────────────────────────────────────────
+
+def _raw(url: str, data: bytes, timeout: float = 10.0) -> bytes:
+    """Send ``data`` as is on a new connection and read until the server closes it."""
+    import socket
+    host, port = urllib.parse.urlsplit(url).netloc.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=timeout) as connection:
+        if data:
+            connection.sendall(data)
+        received = b""
+        while chunk := connection.recv(65536):  # a server that never closes: socket.timeout
+            received += chunk
+        return received
+
+
+def test_a_negative_content_length_is_refused(endpoint):
+    answer = _raw(endpoint, b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                  b"application/sparql-query\r\nContent-Length: -1\r\n\r\nSELECT * {}")
+    assert answer.startswith(b"HTTP/1.1 400") and b"bad Content-Length" in answer
+
+
+def test_an_idle_connection_is_closed(examples_build, monkeypatch):
+    import kg.server
+    monkeypatch.setattr(kg.server._Handler, "timeout", 1.0)  # CLIENT_TIMEOUT, shortened
+    server = _start(examples_build[0], workers=2)
+    try:
+        assert _raw(server.url, b"") == b""  # nothing sent: closed, not held
+        assert _raw(server.url, b"GET /sparql HTTP/1.1\r\n") == b""  # a request never finished
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_query_past_its_memory_cap_is_stopped_and_the_server_goes_on(examples_build):
+    server = _start(examples_build[0], workers=2, max_memory=400 << 20, timeout=60.0)
+    try:
+        status, _, message = _get(server.url + "sparql", query=(
+            "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } ORDER BY ?a ?f ?i ?l"))
+        assert status == 503 and b"MiB a query may use" in message
+        status, _, _ = _get(server.url + "sparql", query=COUNT_ALL)
+        assert status == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_query_nested_past_the_parser_is_a_bad_request(endpoint):
+    status, _, message = _post(endpoint + "sparql", b"SELECT * " + b"{" * 50_000,
+                               "application/sparql-query")
+    assert status == 400 and b"groups" in message
+
+
+def test_the_page_links_only_web_iris_runs_no_query_a_link_gives_and_is_not_framed(endpoint):
+    status, headers, body = _get(endpoint)
+    page = body.decode("utf-8")
+    assert status == 200 and headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert 'binding.type === "uri" && /^https?:\\/\\//i.test(binding.value)' in page
+    assert 'if (given.has("run") && !given.has("query")) run();' in page

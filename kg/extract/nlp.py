@@ -226,9 +226,36 @@ def _jieba_dictionary() -> tuple[dict[str, str], tuple[tuple[str, int], ...], in
                                  frozenset[str], dict[str, int]]:
     """jieba's dictionary read once: each word's tag, the words a run without Chinese
     characters can meet (with their frequencies), the total frequency, and the frequent
-    short words."""
+    short words. Parsing its 350,000 lines takes most of a second, so what it gives is kept
+    in the user's cache folder, under the size and time of the file it was read from."""
     import jieba
+    import os
+    import pickle
     path = Path(jieba.__file__).parent / "dict.txt"
+    stat = path.stat()
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wenxian-kg"
+    kept = folder / f"jieba-{_DICTIONARY_FORM}-{stat.st_size}-{stat.st_mtime_ns}.pickle"
+    try:
+        with kept.open("rb") as f:
+            return pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+        pass
+    read = _read_jieba_dictionary(path)
+    try:  # a folder that cannot be written only costs the next process the parsing again
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = kept.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(pickle.dumps(read, pickle.HIGHEST_PROTOCOL))
+        temporary.replace(kept)
+    except OSError:
+        pass
+    return read
+
+
+_DICTIONARY_FORM = 1  # of what _read_jieba_dictionary returns: change it when that changes
+
+
+def _read_jieba_dictionary(path: Path) -> tuple[dict[str, str], tuple[tuple[str, int], ...], int,
+                                                frozenset[str], dict[str, int]]:
     tags: dict[str, str] = {}
     latin = []
     frequent = []
