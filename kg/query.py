@@ -27,9 +27,8 @@ import pyoxigraph as ox
 
 from .errors import KgError
 
-__all__ = ["QUERY_DIR", "NamedQuery", "Param", "list_queries", "load_query", "bind_parameters",
-           "run_query",
-           "format_result", "FORMATS"]
+__all__ = ["QUERY_DIR", "UPDATE", "NamedQuery", "Param", "list_queries", "load_query",
+           "bind_parameters", "run_query", "format_result", "FORMATS"]
 
 # In the package, so an installed wheel has them; the checkout's queries/ links here.
 QUERY_DIR = Path(str(resources.files("kg") / "resources" / "queries"))
@@ -154,15 +153,17 @@ def run_query(store: ox.Store, query: NamedQuery, values: dict[str, str]):
     try:
         return store.query(text)
     except SyntaxError as error:
-        if update := _UPDATE.match(_mask_comments(text)):
+        if update := UPDATE.match(_mask_comments(text)):
             raise KgError(f"kg query only reads the store: SPARQL Update ({update[1].upper()}) "
                           "is not allowed") from None
         raise KgError(f"query {query.name} is not valid SPARQL: {error}") from None
 
 
-# What a text that failed to parse as a query begins with when it is an update.
-_UPDATE = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
-                     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
+# What a query text begins with when it is an update (after its PREFIX and BASE declarations);
+# the endpoint refuses such texts with it too. Linear: each alternative begins with its own
+# literal and each IRI ends at the first ">".
+UPDATE = re.compile(r"\s*(?:(?:PREFIX\s*[\w.-]*:\s*<[^<>]*>|BASE\s*<[^<>]*>)\s*)*"
+                    r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
 
 
 def _mask_comments(text: str) -> str:

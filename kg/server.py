@@ -42,7 +42,7 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 
 from .ontology import PREFIXES
-from .query import list_queries
+from .query import UPDATE, list_queries
 from .store import open_store
 
 __all__ = ["make_server", "serve", "SparqlServer"]
@@ -156,10 +156,6 @@ def _format_accept(values: list[str], formats: tuple[_Format, ...]) -> str:
 
 # Strings, IRIs and comments, matched left to right as the SPARQL lexer reads them, so that a
 # keyword inside any of them is not taken for one.
-# What a query begins with when it is an update (after its PREFIX and BASE declarations).
-# Linear: each alternative begins with its own literal and each IRI ends at the first ">".
-_UPDATE = re.compile(r"\s*(?:(?:PREFIX\s*[\w.-]*:\s*<[^<>]*>|BASE\s*<[^<>]*>)\s*)*"
-                     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
 # SPARQL reads \u and \U escapes anywhere in a query, keywords included.
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
@@ -201,7 +197,7 @@ def check_query(text: str) -> None:
     Traceback (most recent call last):
     kg.server.Refused: this endpoint is read-only: SPARQL Update (INSERT) is not allowed
     """
-    if match := _UPDATE.match(text):
+    if match := UPDATE.match(text):
         raise Refused(403, f"this endpoint is read-only: SPARQL Update ({match[1].upper()}) "
                            "is not allowed")
     if text.count("{") + text.count("(") > MAX_GROUPS:
